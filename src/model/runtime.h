@@ -1,0 +1,47 @@
+// model/runtime.h — the compute runtime: thread count, BLAS, measured GEMM rate, devices.
+//
+// `insightv doctor` prints these; every verb calls set_threads() once at start-up.
+// The header is torch-free so that tools and tests can include it cheaply.
+//
+//   set_threads(0);                               // 0 = one per core
+//   GemmRate r = measure_gemm(1024, 1024, 1024);  // r.gflops
+//   BlasInfo b = blas_info();                     // b.name == "OpenBLAS" when all is well
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace insightv {
+
+// Cores this process may run on (sched_getaffinity), at least 1.
+int available_cores();
+// Sets LibTorch's intra-op threads (and OpenBLAS's, when loaded); n <= 0 means available_cores().
+// Returns the count set.
+int set_threads(int n);
+int current_threads();
+
+struct BlasInfo {
+  std::string name;        // "OpenBLAS", "reference BLAS", "MKL", "unknown"
+  std::string detail;      // e.g. OpenBLAS's config string, or the library path
+  std::vector<std::string> libraries;  // BLAS-like shared objects mapped into this process
+};
+BlasInfo blas_info();
+
+struct GemmRate {
+  int m = 0, n = 0, k = 0;
+  double seconds_per_call = 0;  // median over the timed repetitions
+  double gflops = 0;            // 2·m·n·k / seconds / 1e9
+};
+// Times C[m,n] = A[m,k] · B[k,n] in fp32 on the CPU: warm-up, then repeats for ~min_seconds.
+GemmRate measure_gemm(int m, int n, int k, double min_seconds = 0.3);
+
+// Below this 1024² fp32 rate (GFLOP/s) the BLAS is almost certainly the reference one.
+constexpr double kReferenceBlasGflops = 20.0;
+
+std::string torch_version();
+bool cuda_available();
+int cuda_device_count();
+// Names of the CUDA devices (empty without CUDA).
+std::vector<std::string> cuda_device_names();
+
+}  // namespace insightv

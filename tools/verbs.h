@@ -1,0 +1,24 @@
+// tools/verbs.h — the CLI's verbs. Each tools/<verb>.cpp adds its subcommand to the app and
+// returns the function that runs it; main() parses, sets up threads and logging, runs the
+// chosen verb and maps errors to exit codes. Verbs are thin: the logic lives in the library.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace insightv::cli {
+
+// Options every verb shares (bound in main.cpp).
+struct GlobalOptions {
+  int threads = 0;              // 0 = one per core
+  std::string log_level = "info";
+};
+
+// A verb's entry point; returns the process exit code.
+using VerbFn = std::function<int()>;
+
+// Each registers its subcommand on `app` and returns its runner.
+VerbFn add_doctor(CLI::App& app, const GlobalOptions& global);
+
+}  // namespace insightv::cli
