@@ -1,0 +1,197 @@
+// model/checkpoint.cpp — tensor conversion, HF→original name mapping, strict loads, folders.
+#include <torch/torch.h>
+
+#include "model/checkpoint.h"
+
+#include <set>
+
+#include "io/json.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+namespace insightv {
+
+torch::ScalarType to_torch_dtype(DType d) {
+  switch (d) {
+    case DType::F64: return torch::kFloat64;
+    case DType::F32: return torch::kFloat32;
+    case DType::F16: return torch::kFloat16;
+    case DType::BF16: return torch::kBFloat16;
+    case DType::I64: return torch::kInt64;
+    case DType::I32: return torch::kInt32;
+    case DType::I16: return torch::kInt16;
+    case DType::I8: return torch::kInt8;
+    case DType::U8: return torch::kUInt8;
+    case DType::BOOL: return torch::kBool;
+  }
+  throw Error("checkpoint", "unsupported dtype");
+}
+
+DType from_torch_dtype(torch::ScalarType t) {
+  switch (t) {
+    case torch::kFloat64: return DType::F64;
+    case torch::kFloat32: return DType::F32;
+    case torch::kFloat16: return DType::F16;
+    case torch::kBFloat16: return DType::BF16;
+    case torch::kInt64: return DType::I64;
+    case torch::kInt32: return DType::I32;
+    case torch::kInt16: return DType::I16;
+    case torch::kInt8: return DType::I8;
+    case torch::kUInt8: return DType::U8;
+    case torch::kBool: return DType::BOOL;
+    default: throw Error("checkpoint", std::string("cannot store dtype ") + c10::toString(t));
+  }
+}
+
+torch::Tensor tensor_from_file(const SafetensorsFile& f, const TensorInfo& t) {
+  auto opts = torch::TensorOptions().dtype(to_torch_dtype(t.dtype));
+  if (t.numel() == 0) return torch::empty(t.shape, opts);
+  // The mapping is read-only and only byte-aligned in general: copy out through a buffer.
+  auto out = torch::empty(t.shape, opts);
+  std::memcpy(out.data_ptr(), f.data(t), t.nbytes());
+  return out;
+}
+
+std::string canonical_name(const std::string& n) {
+  struct Rule { const char* from; const char* to; };
+  static const Rule rules[] = {
+      {"language_model.model.", "model."},
+      {"language_model.lm_head.", "lm_head."},
+      {"vision_tower.vision_model.", "model.vision_tower.vision_tower.vision_model."},
+      {"multi_modal_projector.linear_1.", "model.mm_projector.0."},
+      {"multi_modal_projector.linear_2.", "model.mm_projector.2."},
+      {"image_newline", "model.image_newline"},
+  };
+  for (const auto& r : rules) {
+    const std::string from = r.from;
+    if (n.compare(0, from.size(), from) == 0) return r.to + n.substr(from.size());
+  }
+  return n;
+}
+
+TensorSource::TensorSource(const std::string& path) {
+  std::vector<std::string> shard_paths;
+  std::string p = path;
+  if (is_directory(p)) {
+    if (file_exists(join_path(p, "model.safetensors")))
+      p = join_path(p, "model.safetensors");
+    else if (file_exists(join_path(p, "model.safetensors.index.json")))
+      p = join_path(p, "model.safetensors.index.json");
+    else
+      throw Error("checkpoint", "'" + path + "' has neither model.safetensors nor model.safetensors.index.json",
+                  "is this a checkpoint folder?");
+  }
+  if (p.size() > 5 && p.compare(p.size() - 5, 5, ".json") == 0) {
+    const json idx = read_json_file(p);
+    check(idx.contains("weight_map") && idx["weight_map"].is_object(), "checkpoint",
+          p + ": no weight_map object", "a sharded index names each tensor's file");
+    std::set<std::string> files;
+    for (auto it = idx["weight_map"].begin(); it != idx["weight_map"].end(); ++it) {
+      const std::string f = it.value().get<std::string>();
+      check(f.find('/') == std::string::npos, "checkpoint", p + ": shard name '" + f + "' must be a plain file name");
+      files.insert(f);
+    }
+    for (const auto& f : files) shard_paths.push_back(join_path(parent_dir(p), f));
+  } else {
+    shard_paths.push_back(p);
+  }
+  for (size_t i = 0; i < shard_paths.size(); ++i) {
+    files_.push_back(std::make_unique<SafetensorsFile>(shard_paths[i]));
+    for (const auto& t : files_.back()->tensors()) {
+      const std::string c = canonical_name(t.name);
+      check(!where_.count(c), "checkpoint", "tensor '" + c + "' appears twice (" + shard_paths[i] + ")");
+      where_[c] = {i, t.name};
+    }
+  }
+}
+
+std::vector<std::string> TensorSource::names() const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : where_) out.push_back(k);
+  return out;
+}
+
+const TensorInfo& TensorSource::info(const std::string& name) const {
+  auto it = where_.find(name);
+  check(it != where_.end(), "checkpoint", "no tensor named '" + name + "'");
+  return files_[it->second.first]->at(it->second.second);
+}
+
+torch::Tensor TensorSource::get(const std::string& name) const {
+  auto it = where_.find(name);
+  check(it != where_.end(), "checkpoint", "no tensor named '" + name + "'");
+  const auto& f = *files_[it->second.first];
+  return tensor_from_file(f, f.at(it->second.second));
+}
+
+void load_state_dict(torch::nn::Module& module, const TensorSource& source, const LoadOptions& opts) {
+  torch::NoGradGuard no_grad;
+  std::vector<std::string> missing, misshaped;
+  std::set<std::string> used;
+  for (auto& item : module.named_parameters(/*recurse=*/true)) {
+    const std::string& name = item.key();
+    torch::Tensor& param = item.value();
+    if (!source.contains(name)) {
+      missing.push_back(name);
+      continue;
+    }
+    const TensorInfo& info = source.info(name);
+    used.insert(name);
+    if (std::vector<int64_t>(param.sizes().begin(), param.sizes().end()) != info.shape) {
+      misshaped.push_back(name + " (file " + c10::str(c10::IntArrayRef(info.shape)) + ", model " +
+                          c10::str(param.sizes()) + ")");
+      continue;
+    }
+    param.set_data(source.get(name).to(param.device(), opts.dtype));
+  }
+  std::vector<std::string> unexpected;
+  for (const auto& n : source.names())
+    if (!used.count(n)) unexpected.push_back(n);
+  if (missing.empty() && misshaped.empty() && (unexpected.empty() || !opts.strict)) return;
+  auto list = [](const char* label, const std::vector<std::string>& v) {
+    if (v.empty()) return std::string();
+    std::string s = std::string("; ") + label + " (" + std::to_string(v.size()) + "): ";
+    for (size_t i = 0; i < v.size() && i < 8; ++i) s += (i ? ", " : "") + v[i];
+    if (v.size() > 8) s += ", …";
+    return s;
+  };
+  throw Error("checkpoint", "state dict does not match the model" + list("missing", missing) +
+                                list("mis-shaped", misshaped) + (opts.strict ? list("unexpected", unexpected) : ""),
+              "does config.json describe these weights?");
+}
+
+void save_safetensors(const torch::nn::Module& module, const std::string& path,
+                      const std::map<std::string, std::string>& metadata) {
+  std::vector<torch::Tensor> keep;
+  std::vector<TensorView> views;
+  for (const auto& item : module.named_parameters(true)) {
+    auto t = item.value().detach().to(torch::kCPU).contiguous();
+    keep.push_back(t);
+    TensorView v;
+    v.name = item.key();
+    v.dtype = from_torch_dtype(t.scalar_type());
+    v.shape.assign(t.sizes().begin(), t.sizes().end());
+    v.data = t.data_ptr();
+    v.nbytes = static_cast<size_t>(t.numel()) * t.element_size();
+    views.push_back(v);
+  }
+  write_safetensors(path, views, metadata);
+}
+
+Checkpoint load_checkpoint(const std::string& dir, const LoadOptions& opts) {
+  check(is_directory(dir), "checkpoint", "'" + dir + "' is not a folder", "give a checkpoint folder");
+  Checkpoint c;
+  c.config = load_model_config(join_path(dir, "config.json"));
+  c.model = MultimodalLM(c.config);
+  load_state_dict(*c.model, TensorSource(dir), opts);
+  c.model->eval();
+  return c;
+}
+
+void save_checkpoint(const std::string& dir, MultimodalLM& model, const ModelConfig& config) {
+  make_dirs(dir);
+  save_safetensors(*model, join_path(dir, "model.safetensors"));
+  write_json_file(join_path(dir, "config.json"), model_config_to_json(config));
+}
+
+}  // namespace insightv

@@ -1,0 +1,126 @@
+// model/llama.cpp — LLaMA-family decoder layers: RMSNorm, RoPE, GQA attention, SwiGLU.
+#include <torch/torch.h>
+
+#include "model/llama.h"
+
+#include <cmath>
+
+namespace insightv {
+
+namespace F = torch::nn::functional;
+
+RMSNormImpl::RMSNormImpl(int64_t dim, double eps_) : eps(eps_) {
+  weight = register_parameter("weight", torch::ones({dim}));
+}
+
+torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
+  // Computed in fp32 like the reference, then cast back.
+  auto xf = x.to(torch::kFloat32);
+  auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
+  return weight * normed.to(x.scalar_type());
+}
+
+Rope::Rope(int64_t head_dim, double theta) {
+  auto idx = torch::arange(0, head_dim, 2, torch::kInt64).to(torch::kFloat32) / static_cast<double>(head_dim);
+  inv_freq = 1.0 / torch::pow(torch::tensor(theta, torch::kFloat32), idx);
+}
+
+std::pair<torch::Tensor, torch::Tensor> Rope::tables(const torch::Tensor& positions) const {
+  auto inv = inv_freq.to(positions.device());
+  auto freqs = positions.to(torch::kFloat32).unsqueeze(-1) * inv;  // [B,T,D/2]
+  auto emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);          // [B,1,T,D]
+  return {emb.cos(), emb.sin()};
+}
+
+torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  const int64_t half = x.size(-1) / 2;
+  auto x1 = x.narrow(-1, 0, half), x2 = x.narrow(-1, half, half);
+  auto rotated = torch::cat({-x2, x1}, -1);
+  return x * cos.to(x.scalar_type()) + rotated * sin.to(x.scalar_type());
+}
+
+AttentionImpl::AttentionImpl(const TextConfig& c)
+    : H(c.num_attention_heads), H_kv(c.num_key_value_heads), D(c.head_dim) {
+  using torch::nn::LinearOptions;
+  q_proj = register_module("q_proj", torch::nn::Linear(LinearOptions(c.hidden_size, H * D).bias(c.attention_bias)));
+  k_proj = register_module("k_proj", torch::nn::Linear(LinearOptions(c.hidden_size, H_kv * D).bias(c.attention_bias)));
+  v_proj = register_module("v_proj", torch::nn::Linear(LinearOptions(c.hidden_size, H_kv * D).bias(c.attention_bias)));
+  o_proj = register_module("o_proj", torch::nn::Linear(LinearOptions(H * D, c.hidden_size).bias(false)));
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
+                                     const torch::Tensor& sin, const torch::Tensor& mask,
+                                     KvCache* cache, int64_t layer) {
+  const int64_t B = x.size(0), T = x.size(1), G = H / H_kv;
+  auto q = q_proj(x).view({B, T, H, D}).transpose(1, 2);      // [B,H,T,D]
+  auto k = k_proj(x).view({B, T, H_kv, D}).transpose(1, 2);   // [B,H_kv,T,D]
+  auto v = v_proj(x).view({B, T, H_kv, D}).transpose(1, 2);
+  q = apply_rope(q, cos, sin);
+  k = apply_rope(k, cos, sin);
+  if (cache != nullptr) {
+    const int64_t P = cache->length;
+    cache->k[layer].narrow(2, P, T).copy_(k);
+    cache->v[layer].narrow(2, P, T).copy_(v);
+    k = cache->k[layer].narrow(2, 0, P + T);
+    v = cache->v[layer].narrow(2, 0, P + T);
+  }
+  const int64_t S = k.size(2);  // P + T keys
+  // Query heads j*G .. j*G+G-1 share kv head j: fold G into the row dimension.
+  auto qg = q.reshape({B, H_kv, G * T, D});
+  auto scores = torch::matmul(qg, k.transpose(2, 3)) * (1.0 / std::sqrt(static_cast<double>(D)));
+  if (mask.defined()) scores = (scores.view({B, H_kv, G, T, S}) + mask).view({B, H_kv, G * T, S});
+  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
+  auto out = torch::matmul(probs, v).view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
+  return o_proj(out);
+}
+
+MlpImpl::MlpImpl(int64_t hidden, int64_t intermediate) {
+  using torch::nn::LinearOptions;
+  gate_proj = register_module("gate_proj", torch::nn::Linear(LinearOptions(hidden, intermediate).bias(false)));
+  up_proj = register_module("up_proj", torch::nn::Linear(LinearOptions(hidden, intermediate).bias(false)));
+  down_proj = register_module("down_proj", torch::nn::Linear(LinearOptions(intermediate, hidden).bias(false)));
+}
+
+torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
+  return down_proj(F::silu(gate_proj(x)) * up_proj(x));
+}
+
+DecoderLayerImpl::DecoderLayerImpl(const TextConfig& c) {
+  self_attn = register_module("self_attn", Attention(c));
+  mlp = register_module("mlp", Mlp(c.hidden_size, c.intermediate_size));
+  input_layernorm = register_module("input_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+  post_attention_layernorm = register_module("post_attention_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
+                                        const torch::Tensor& sin, const torch::Tensor& mask,
+                                        KvCache* cache, int64_t layer) {
+  auto h = x + self_attn->forward(input_layernorm(x), cos, sin, mask, cache, layer);
+  return h + mlp->forward(post_attention_layernorm(h));
+}
+
+DecoderBodyImpl::DecoderBodyImpl(const TextConfig& c) {
+  embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+  layers = register_module("layers", torch::nn::ModuleList());
+  for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(DecoderLayer(c));
+  norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+torch::Tensor build_attention_mask(int64_t B, int64_t T, int64_t P, const torch::Tensor& key_padding,
+                                   const torch::TensorOptions& options) {
+  if (T == 1 && !key_padding.defined()) return {};
+  const int64_t S = P + T;
+  const float neg = -std::numeric_limits<float>::infinity();
+  // allowed[t, s] = s <= P + t
+  auto rows = torch::arange(T, torch::TensorOptions().dtype(torch::kInt64).device(options.device())).unsqueeze(1);
+  auto cols = torch::arange(S, torch::TensorOptions().dtype(torch::kInt64).device(options.device())).unsqueeze(0);
+  auto allowed = (cols <= rows + P).unsqueeze(0).expand({B, T, S});  // [B,T,S]
+  if (key_padding.defined()) allowed = allowed.logical_and(key_padding.to(torch::kBool).unsqueeze(1));
+  // A fully masked row (a padded query) would give NaN: let it see itself.
+  auto diag = (cols == rows + P).unsqueeze(0).expand({B, T, S});
+  allowed = allowed.logical_or(diag.logical_and(allowed.any(-1, true).logical_not()));
+  auto mask = torch::zeros({B, T, S}, options.dtype(torch::kFloat32)).masked_fill(allowed.logical_not(), neg);
+  return mask.view({B, 1, 1, T, S}).to(options.dtype());
+}
+
+}  // namespace insightv

@@ -1,0 +1,157 @@
+// model/llava.cpp — the multimodal LM: tower, projector, anyres packing, splice, decoder pass.
+#include <torch/torch.h>
+
+#include "model/llava.h"
+
+#include "util/error.h"
+
+namespace insightv {
+
+VisionTowerImpl::VisionTowerImpl(const VisionConfig& c) {
+  vision_tower = register_module("vision_tower", ClipVision(c));
+}
+
+MultimodalLMImpl::MultimodalLMImpl(const ModelConfig& c) : config_(c), rope_(c.text.head_dim, c.text.rope_theta) {
+  model = register_module("model", DecoderBody(c.text));
+  if (!c.text.tie_word_embeddings)
+    lm_head = register_module("lm_head", torch::nn::Linear(torch::nn::LinearOptions(c.text.hidden_size, c.text.vocab_size).bias(false)));
+  if (c.is_multimodal()) {
+    vision = model->register_module("vision_tower", VisionTower(*c.vision));
+    check(c.mm.mm_projector_type == "mlp2x_gelu", "model", "only the mlp2x_gelu projector is built",
+          "set mm_projector_type to mlp2x_gelu");
+    mm_projector = model->register_module(
+        "mm_projector", torch::nn::Sequential(torch::nn::Linear(c.mm.mm_hidden_size, c.text.hidden_size),
+                                              torch::nn::GELU(),
+                                              torch::nn::Linear(c.text.hidden_size, c.text.hidden_size)));
+    image_newline = model->register_parameter("image_newline", torch::zeros({c.text.hidden_size}));
+  }
+}
+
+torch::Tensor MultimodalLMImpl::embed(const torch::Tensor& ids) { return model->embed_tokens(ids); }
+
+torch::Tensor MultimodalLMImpl::logits(const torch::Tensor& hidden) {
+  if (lm_head) return lm_head(hidden);
+  return torch::matmul(hidden, model->embed_tokens->weight.t());
+}
+
+DecoderOutput MultimodalLMImpl::forward(const torch::Tensor& embeds, const DecoderInputs& in) {
+  const int64_t B = embeds.size(0), T = embeds.size(1);
+  const int64_t P = in.cache != nullptr ? in.cache->length : 0;
+  torch::Tensor positions = in.positions;
+  if (!positions.defined())
+    positions = torch::arange(P, P + T, torch::TensorOptions().dtype(torch::kInt64).device(embeds.device()))
+                    .unsqueeze(0).expand({B, T});
+  if (in.cache != nullptr) {
+    if (!in.cache->allocated())
+      in.cache->allocate(config_.text.num_hidden_layers, B, config_.text.num_key_value_heads,
+                         std::max<int64_t>(P + T, 64), config_.text.head_dim, embeds.options());
+    in.cache->ensure_capacity(P + T);
+  }
+  auto [cos, sin] = rope_.tables(positions);
+  auto mask = build_attention_mask(B, T, P, in.key_padding, embeds.options());
+  DecoderOutput out;
+  auto h = embeds;
+  if (in.hidden_states) out.hidden_states.push_back(h);
+  const int64_t L = static_cast<int64_t>(model->layers->size());
+  for (int64_t l = 0; l < L; ++l) {
+    h = model->layers[l]->as<DecoderLayer>()->forward(h, cos, sin, mask, in.cache, l);
+    if (in.hidden_states && l + 1 < L) out.hidden_states.push_back(h);
+  }
+  if (in.hidden_states) out.last_layer_prenorm = h;
+  if (in.cache != nullptr) in.cache->length = P + T;
+  h = model->norm(h);
+  if (in.hidden_states) out.hidden_states.push_back(h);
+  out.last_hidden = h;
+  if (in.logits) out.logits = logits(in.last_only ? h.narrow(1, T - 1, 1) : h);
+  return out;
+}
+
+torch::Tensor MultimodalLMImpl::vision_features(const torch::Tensor& pixels) {
+  check(config_.is_multimodal(), "model", "this model has no vision tower");
+  return vision->vision_tower->select(pixels, config_.mm.mm_vision_select_layer,
+                                      config_.mm.mm_vision_select_feature == "patch");
+}
+
+torch::Tensor MultimodalLMImpl::project(const torch::Tensor& features) { return mm_projector->forward(features); }
+
+torch::Tensor MultimodalLMImpl::encode_tiles(const torch::Tensor& pixels) { return project(vision_features(pixels)); }
+
+torch::Tensor MultimodalLMImpl::pack_anyres(const torch::Tensor& tiles, Size2 original) {
+  const int64_t N = tiles.size(0), P = tiles.size(1), C = tiles.size(2);
+  auto base = tiles[0];  // [P,C]
+  if (N == 1) return base;
+  const int64_t side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(P))));
+  check(side * side == P, "anyres", "tile features are not square: " + std::to_string(P));
+  const int64_t S = config_.vision->image_size;
+  const Size2 best = select_best_resolution(original, config_.mm.image_grid_pinpoints);
+  const int64_t nw = best.w / S, nh = best.h / S;
+  check(nw * nh == N - 1, "anyres",
+        "got " + std::to_string(N - 1) + " grid tiles but the best resolution " + std::to_string(best.w) + "x" +
+            std::to_string(best.h) + " needs " + std::to_string(nw * nh));
+  // [nh, nw, side, side, C] → [nh*side, nw*side, C]
+  auto grid = tiles.narrow(0, 1, N - 1).view({nh, nw, side, side, C}).permute({0, 2, 1, 3, 4})
+                  .reshape({nh * side, nw * side, C});
+  const UnpadWindow w = unpad_window(nh * side, nw * side, original);
+  grid = grid.narrow(0, w.row0, w.row1 - w.row0).narrow(1, w.col0, w.col1 - w.col0);
+  auto newline = image_newline.view({1, 1, C}).expand({grid.size(0), 1, C}).to(grid.scalar_type());
+  grid = torch::cat({grid, newline}, 1).reshape({-1, C});
+  return torch::cat({base, grid}, 0);
+}
+
+torch::Tensor MultimodalLMImpl::splice(const std::vector<int64_t>& ids, const std::vector<torch::Tensor>& images,
+                                       bool expanded) {
+  const int64_t placeholder = config_.mm.image_token_index;
+  const auto dev = model->embed_tokens->weight.device();
+  std::vector<torch::Tensor> parts;
+  std::vector<int64_t> text;
+  size_t image = 0;
+  int64_t offset_in_image = 0;
+  auto flush = [&] {
+    if (text.empty()) return;
+    parts.push_back(embed(torch::tensor(text, torch::kInt64).to(dev)));
+    text.clear();
+  };
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] != placeholder) {
+      text.push_back(ids[i]);
+      continue;
+    }
+    flush();
+    check(image < images.size(), "splice", "the prompt has more image placeholders than images (" +
+                                               std::to_string(images.size()) + ")");
+    if (!expanded) {
+      parts.push_back(images[image++]);
+      continue;
+    }
+    parts.push_back(images[image].narrow(0, offset_in_image, 1));
+    if (++offset_in_image == images[image].size(0)) {
+      ++image;
+      offset_in_image = 0;
+    }
+  }
+  flush();
+  check(image == images.size() && offset_in_image == 0, "splice",
+        "the prompt's image placeholders do not match the " + std::to_string(images.size()) + " image(s) given",
+        "one <image> per image (or, expanded, one per image feature)");
+  return torch::cat(parts, 0).unsqueeze(0);
+}
+
+ParamCount count_parameters(const ModelConfig& c) {
+  ParamCount p;
+  const TextConfig& t = c.text;
+  const int64_t C = t.hidden_size, qkv = (t.num_attention_heads + 2 * t.num_key_value_heads) * t.head_dim;
+  const int64_t per_layer = C * qkv + (t.attention_bias ? qkv : 0) + t.num_attention_heads * t.head_dim * C +
+                            3 * C * t.intermediate_size + 2 * C;
+  p.llm = t.vocab_size * C + t.num_hidden_layers * per_layer + C + (t.tie_word_embeddings ? 0 : t.vocab_size * C);
+  if (c.is_multimodal()) {
+    const VisionConfig& v = *c.vision;
+    const int64_t W = v.hidden_size;
+    const int64_t per = 4 * (W * W + W) + 2 * W * v.intermediate_size + v.intermediate_size + W + 4 * W;
+    p.vision = W + v.num_channels * v.patch_size * v.patch_size * W + (v.num_patches() + 1) * W + 2 * W +
+               v.num_hidden_layers * per + 2 * W;
+    p.projector = c.mm.mm_hidden_size * C + C + C * C + C + C;  // two linears + image_newline
+  }
+  return p;
+}
+
+}  // namespace insightv
