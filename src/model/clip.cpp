@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "model/llama.h"
 #include "util/error.h"
 
 namespace insightv {
@@ -24,7 +25,7 @@ torch::Tensor ClipAttentionImpl::forward(const torch::Tensor& x) {
   auto k = k_proj(x).view({N, P, heads, D}).transpose(1, 2);
   auto v = v_proj(x).view({N, P, heads, D}).transpose(1, 2);
   auto scores = torch::matmul(q * (1.0 / std::sqrt(static_cast<double>(D))), k.transpose(2, 3));
-  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
+  auto probs = torch::softmax(scores, -1, compute_dtype(scores)).to(x.scalar_type());
   return out_proj(torch::matmul(probs, v).transpose(1, 2).reshape({N, P, C}));
 }
 

@@ -9,13 +9,17 @@ namespace insightv {
 
 namespace F = torch::nn::functional;
 
+torch::ScalarType compute_dtype(const torch::Tensor& x) {
+  return x.scalar_type() == torch::kFloat64 ? torch::kFloat64 : torch::kFloat32;
+}
+
 RMSNormImpl::RMSNormImpl(int64_t dim, double eps_) : eps(eps_) {
   weight = register_parameter("weight", torch::ones({dim}));
 }
 
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
-  // Computed in fp32 like the reference, then cast back.
-  auto xf = x.to(torch::kFloat32);
+  // Computed in at least fp32 like the reference, then cast back.
+  auto xf = x.to(compute_dtype(x));
   auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
   return weight * normed.to(x.scalar_type());
 }
@@ -69,7 +73,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   auto qg = q.reshape({B, H_kv, G * T, D});
   auto scores = torch::matmul(qg, k.transpose(2, 3)) * (1.0 / std::sqrt(static_cast<double>(D)));
   if (mask.defined()) scores = (scores.view({B, H_kv, G, T, S}) + mask).view({B, H_kv, G * T, S});
-  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
+  auto probs = torch::softmax(scores, -1, compute_dtype(scores)).to(q.scalar_type());
   auto out = torch::matmul(probs, v).view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
   return o_proj(out);
 }

@@ -23,6 +23,9 @@
 
 namespace insightv {
 
+// fp32 for reduced-precision inputs (norms and softmax), fp64 stays fp64.
+torch::ScalarType compute_dtype(const torch::Tensor& x);
+
 class RMSNormImpl : public torch::nn::Module {
  public:
   RMSNormImpl(int64_t dim, double eps);
