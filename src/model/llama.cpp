@@ -19,6 +19,8 @@ RMSNormImpl::RMSNormImpl(int64_t dim, double eps_) : eps(eps_) {
 
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
   // Computed in at least fp32 like the reference, then cast back.
+  if (x.scalar_type() == compute_dtype(x))
+    return weight * (x * torch::rsqrt(x.pow(2).mean(-1, /*keepdim=*/true).add_(eps)));
   auto xf = x.to(compute_dtype(x));
   auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
   return weight * normed.to(x.scalar_type());
@@ -40,7 +42,38 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
   const int64_t half = x.size(-1) / 2;
   auto x1 = x.narrow(-1, 0, half), x2 = x.narrow(-1, half, half);
   auto rotated = torch::cat({-x2, x1}, -1);
+  if (cos.scalar_type() == x.scalar_type()) return torch::addcmul(x * cos, rotated, sin);
   return x * cos.to(x.scalar_type()) + rotated * sin.to(x.scalar_type());
+}
+
+torch::Tensor linear_fast(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+  const int64_t in = w.size(1);
+  if (x.numel() != in || !x.device().is_cpu()) return torch::linear(x, w, b);
+  auto sizes = x.sizes().vec();
+  sizes.back() = w.size(0);
+  auto y = torch::mv(w, x.reshape({in}));
+  if (b.defined()) y.add_(b);
+  return y.view(sizes);
+}
+
+const torch::Tensor& FusedLinear::weight(const std::vector<torch::nn::Linear>& parts) {
+  std::vector<std::pair<const void*, int64_t>> stamp;
+  for (const auto& p : parts) {
+    stamp.emplace_back(p->weight.data_ptr(), p->weight._version());
+    if (p->bias.defined()) stamp.emplace_back(p->bias.data_ptr(), p->bias._version());
+  }
+  if (stamp != stamp_ || !weight_.defined()) {
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> w, b;
+    for (const auto& p : parts) {
+      w.push_back(p->weight.detach());
+      if (p->bias.defined()) b.push_back(p->bias.detach());
+    }
+    weight_ = torch::cat(w, 0).contiguous();
+    bias_ = b.empty() ? torch::Tensor() : torch::cat(b, 0).contiguous();
+    stamp_ = std::move(stamp);
+  }
+  return weight_;
 }
 
 AttentionImpl::AttentionImpl(const TextConfig& c)
@@ -52,9 +85,39 @@ AttentionImpl::AttentionImpl(const TextConfig& c)
   o_proj = register_module("o_proj", torch::nn::Linear(LinearOptions(H * D, c.hidden_size).bias(false)));
 }
 
+torch::Tensor AttentionImpl::forward_fused(const torch::Tensor& x, const torch::Tensor& cos,
+                                           const torch::Tensor& sin, const torch::Tensor& mask,
+                                           KvCache* cache, int64_t layer) {
+  const int64_t B = x.size(0), T = x.size(1), G = H / H_kv;
+  const auto& w = qkv_.weight({q_proj, k_proj, v_proj});
+  auto qkv = linear_fast(x, w, qkv_.bias()).view({B, T, H + 2 * H_kv, D});
+  // RoPE on q and k together: [B,T,H+H_kv,D] with cos/sin [B,T,1,D].
+  auto qk = apply_rope(qkv.narrow(2, 0, H + H_kv), cos.transpose(1, 2), sin.transpose(1, 2));
+  auto q = qk.narrow(2, 0, H).transpose(1, 2);                 // [B,H,T,D]
+  auto k = qk.narrow(2, H, H_kv).transpose(1, 2);              // [B,H_kv,T,D]
+  auto v = qkv.narrow(2, H + H_kv, H_kv).transpose(1, 2);
+  if (cache != nullptr) {
+    const int64_t P = cache->length;
+    cache->k[layer].narrow(2, P, T).copy_(k);
+    cache->v[layer].narrow(2, P, T).copy_(v);
+    k = cache->k[layer].narrow(2, 0, P + T);
+    v = cache->v[layer].narrow(2, 0, P + T);
+  }
+  const int64_t S = k.size(2);
+  auto qg = T == 1 ? q.reshape({B, H_kv, G, D}) : q.reshape({B, H_kv, G * T, D});
+  auto scores = torch::matmul(qg, k.transpose(2, 3)).mul_(1.0 / std::sqrt(static_cast<double>(D)));
+  if (mask.defined()) scores = (scores.view({B, H_kv, G, T, S}) + mask).view({B, H_kv, G * T, S});
+  auto probs = x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kFloat64
+                   ? torch::softmax(scores, -1)
+                   : torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
+  auto out = torch::matmul(probs, v).view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
+  return linear_fast(out, o_proj->weight);
+}
+
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
                                      const torch::Tensor& sin, const torch::Tensor& mask,
                                      KvCache* cache, int64_t layer) {
+  if (!torch::GradMode::is_enabled()) return forward_fused(x, cos, sin, mask, cache, layer);
   const int64_t B = x.size(0), T = x.size(1), G = H / H_kv;
   auto q = q_proj(x).view({B, T, H, D}).transpose(1, 2);      // [B,H,T,D]
   auto k = k_proj(x).view({B, T, H_kv, D}).transpose(1, 2);   // [B,H_kv,T,D]
@@ -86,7 +149,10 @@ MlpImpl::MlpImpl(int64_t hidden, int64_t intermediate) {
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-  return down_proj(F::silu(gate_proj(x)) * up_proj(x));
+  if (torch::GradMode::is_enabled()) return down_proj(F::silu(gate_proj(x)) * up_proj(x));
+  const int64_t I = gate_proj->weight.size(0);
+  auto gu = linear_fast(x, gate_up_.weight({gate_proj, up_proj}));
+  return linear_fast(F::silu(gu.narrow(-1, 0, I)).mul_(gu.narrow(-1, I, I)), down_proj->weight);
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const TextConfig& c) {

@@ -23,6 +23,10 @@
 
 namespace insightv {
 
+// y = x Wᵀ + b. A single row (decode at batch 1) goes through a matrix-vector product, which
+// BLAS runs several times faster than a 1-row GEMM.
+torch::Tensor linear_fast(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b = {});
+
 // fp32 for reduced-precision inputs (norms and softmax), fp64 stays fp64.
 torch::ScalarType compute_dtype(const torch::Tensor& x);
 
@@ -46,6 +50,20 @@ struct Rope {
 // x [B,H,T,D]; cos/sin [B,1,T,D]
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 
+// Weights concatenated along the output dimension, rebuilt when any source changes (by
+// storage pointer or in-place version): inference uses one GEMM for q/k/v and one for
+// gate/up instead of three and two. Autograd never sees these (built under NoGrad).
+class FusedLinear {
+ public:
+  // Returns [sum(out), in] (and the concatenated bias, undefined if none).
+  const torch::Tensor& weight(const std::vector<torch::nn::Linear>& parts);
+  const torch::Tensor& bias() const { return bias_; }
+
+ private:
+  torch::Tensor weight_, bias_;
+  std::vector<std::pair<const void*, int64_t>> stamp_;
+};
+
 class AttentionImpl : public torch::nn::Module {
  public:
   explicit AttentionImpl(const TextConfig& c);
@@ -55,6 +73,11 @@ class AttentionImpl : public torch::nn::Module {
                         const torch::Tensor& mask, KvCache* cache, int64_t layer);
   torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
   int64_t H, H_kv, D;
+
+ private:
+  torch::Tensor forward_fused(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                              const torch::Tensor& mask, KvCache* cache, int64_t layer);
+  FusedLinear qkv_;
 };
 TORCH_MODULE(Attention);
 
@@ -63,6 +86,9 @@ class MlpImpl : public torch::nn::Module {
   MlpImpl(int64_t hidden, int64_t intermediate);
   torch::Tensor forward(const torch::Tensor& x);
   torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+
+ private:
+  FusedLinear gate_up_;
 };
 TORCH_MODULE(Mlp);
 

@@ -30,8 +30,8 @@ MultimodalLMImpl::MultimodalLMImpl(const ModelConfig& c) : config_(c), rope_(c.t
 torch::Tensor MultimodalLMImpl::embed(const torch::Tensor& ids) { return model->embed_tokens(ids); }
 
 torch::Tensor MultimodalLMImpl::logits(const torch::Tensor& hidden) {
-  if (lm_head) return lm_head(hidden);
-  return torch::matmul(hidden, model->embed_tokens->weight.t());
+  const auto& w = lm_head ? lm_head->weight : model->embed_tokens->weight;
+  return torch::GradMode::is_enabled() ? torch::linear(hidden, w) : linear_fast(hidden, w);
 }
 
 DecoderOutput MultimodalLMImpl::forward(const torch::Tensor& embeds, const DecoderInputs& in) {
