@@ -20,5 +20,7 @@ using VerbFn = std::function<int()>;
 
 // Each registers its subcommand on `app` and returns its runner.
 VerbFn add_doctor(CLI::App& app, const GlobalOptions& global);
+VerbFn add_inspect(CLI::App& app, const GlobalOptions& global);
+VerbFn add_model(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace insightv::cli

@@ -136,20 +136,75 @@ torch::Tensor MultimodalLMImpl::splice(const std::vector<int64_t>& ids, const st
   return torch::cat(parts, 0).unsqueeze(0);
 }
 
-ParamCount count_parameters(const ModelConfig& c) {
-  ParamCount p;
+std::vector<std::pair<std::string, std::vector<int64_t>>> expected_parameters(const ModelConfig& c) {
+  std::vector<std::pair<std::string, std::vector<int64_t>>> out;
   const TextConfig& t = c.text;
-  const int64_t C = t.hidden_size, qkv = (t.num_attention_heads + 2 * t.num_key_value_heads) * t.head_dim;
-  const int64_t per_layer = C * qkv + (t.attention_bias ? qkv : 0) + t.num_attention_heads * t.head_dim * C +
-                            3 * C * t.intermediate_size + 2 * C;
-  p.llm = t.vocab_size * C + t.num_hidden_layers * per_layer + C + (t.tie_word_embeddings ? 0 : t.vocab_size * C);
+  const int64_t C = t.hidden_size, Dq = t.num_attention_heads * t.head_dim, Dkv = t.num_key_value_heads * t.head_dim;
+  auto add = [&](std::string n, std::vector<int64_t> s) { out.emplace_back(std::move(n), std::move(s)); };
+  add("model.embed_tokens.weight", {t.vocab_size, C});
+  for (int64_t l = 0; l < t.num_hidden_layers; ++l) {
+    const std::string p = "model.layers." + std::to_string(l) + ".";
+    add(p + "self_attn.q_proj.weight", {Dq, C});
+    if (t.attention_bias) add(p + "self_attn.q_proj.bias", {Dq});
+    add(p + "self_attn.k_proj.weight", {Dkv, C});
+    if (t.attention_bias) add(p + "self_attn.k_proj.bias", {Dkv});
+    add(p + "self_attn.v_proj.weight", {Dkv, C});
+    if (t.attention_bias) add(p + "self_attn.v_proj.bias", {Dkv});
+    add(p + "self_attn.o_proj.weight", {C, Dq});
+    add(p + "mlp.gate_proj.weight", {t.intermediate_size, C});
+    add(p + "mlp.up_proj.weight", {t.intermediate_size, C});
+    add(p + "mlp.down_proj.weight", {C, t.intermediate_size});
+    add(p + "input_layernorm.weight", {C});
+    add(p + "post_attention_layernorm.weight", {C});
+  }
+  add("model.norm.weight", {C});
   if (c.is_multimodal()) {
     const VisionConfig& v = *c.vision;
     const int64_t W = v.hidden_size;
-    const int64_t per = 4 * (W * W + W) + 2 * W * v.intermediate_size + v.intermediate_size + W + 4 * W;
-    p.vision = W + v.num_channels * v.patch_size * v.patch_size * W + (v.num_patches() + 1) * W + 2 * W +
-               v.num_hidden_layers * per + 2 * W;
-    p.projector = c.mm.mm_hidden_size * C + C + C * C + C + C;  // two linears + image_newline
+    const std::string vp = "model.vision_tower.vision_tower.vision_model.";
+    add(vp + "embeddings.class_embedding", {W});
+    add(vp + "embeddings.patch_embedding.weight", {W, v.num_channels, v.patch_size, v.patch_size});
+    add(vp + "embeddings.position_embedding.weight", {v.num_patches() + 1, W});
+    add(vp + "pre_layrnorm.weight", {W});
+    add(vp + "pre_layrnorm.bias", {W});
+    for (int64_t l = 0; l < v.num_hidden_layers; ++l) {
+      const std::string p = vp + "encoder.layers." + std::to_string(l) + ".";
+      for (const char* proj : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
+        add(p + "self_attn." + proj + ".weight", {W, W});
+        add(p + "self_attn." + proj + ".bias", {W});
+      }
+      add(p + "layer_norm1.weight", {W});
+      add(p + "layer_norm1.bias", {W});
+      add(p + "mlp.fc1.weight", {v.intermediate_size, W});
+      add(p + "mlp.fc1.bias", {v.intermediate_size});
+      add(p + "mlp.fc2.weight", {W, v.intermediate_size});
+      add(p + "mlp.fc2.bias", {W});
+      add(p + "layer_norm2.weight", {W});
+      add(p + "layer_norm2.bias", {W});
+    }
+    add(vp + "post_layernorm.weight", {W});
+    add(vp + "post_layernorm.bias", {W});
+    add("model.mm_projector.0.weight", {C, c.mm.mm_hidden_size});
+    add("model.mm_projector.0.bias", {C});
+    add("model.mm_projector.2.weight", {C, C});
+    add("model.mm_projector.2.bias", {C});
+    add("model.image_newline", {C});
+  }
+  if (!t.tie_word_embeddings) add("lm_head.weight", {t.vocab_size, C});
+  return out;
+}
+
+ParamCount count_parameters(const ModelConfig& c) {
+  ParamCount p;
+  for (const auto& [name, shape] : expected_parameters(c)) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    if (name.find("vision_tower") != std::string::npos)
+      p.vision += n;
+    else if (name.find("mm_projector") != std::string::npos || name == "model.image_newline")
+      p.projector += n;
+    else
+      p.llm += n;
   }
   return p;
 }

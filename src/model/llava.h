@@ -72,8 +72,11 @@ class MultimodalLMImpl : public torch::nn::Module {
 };
 TORCH_MODULE(MultimodalLM);
 
-// Parameter count without allocating (for real-size configs): the decoder, the tower, the
-// projector, and their sum.
+// Every parameter's name and shape, derived from the config without building the model (so a
+// real 8B config costs nothing). A test keeps it equal to a built model's named_parameters().
+std::vector<std::pair<std::string, std::vector<int64_t>>> expected_parameters(const ModelConfig& c);
+
+// Parameter count without allocating: the decoder, the tower, the projector, and their sum.
 struct ParamCount {
   int64_t llm = 0, vision = 0, projector = 0;
   int64_t total() const { return llm + vision + projector; }

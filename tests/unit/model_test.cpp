@@ -251,6 +251,23 @@ TEST(Config, CountMatchesBuiltModel) {
   EXPECT_EQ(count_parameters(c).total(), n);
 }
 
+TEST(Config, ExpectedParametersEqualTheBuiltModel) {
+  for (bool mm : {true, false}) {
+    ModelConfig c = small_config(mm);
+    c.text.attention_bias = mm;  // cover the Qwen2 biases too
+    c.text.tie_word_embeddings = !mm;
+    auto m = make_model(c);
+    auto params = m->named_parameters();
+    const auto expected = expected_parameters(c);
+    ASSERT_EQ(expected.size(), params.size());
+    for (const auto& [name, shape] : expected) {
+      const auto* p = params.find(name);
+      ASSERT_NE(p, nullptr) << name;
+      EXPECT_EQ(p->sizes().vec(), shape) << name;
+    }
+  }
+}
+
 TEST(Config, RoundTripsThroughJson) {
   const ModelConfig c = preset_config("llava-next-llama3-8b");
   const ModelConfig back = parse_model_config(model_config_to_json(c));

@@ -1,0 +1,51 @@
+// Integration tests of `insightv model init` and `insightv inspect` through the real binary.
+#include <gtest/gtest.h>
+
+#include "io/json.h"
+#include "support/subprocess.h"
+#include "util/fs.h"
+
+using insightv::test::run_cli;
+
+TEST(IntegrationInspect, InitThenInspectReportsAValidNanoCheckpoint) {
+  const std::string dir = insightv::test::make_temp_dir("init") + "/nano";
+  auto r = run_cli({"model", "init", "--preset", "nano", "--out", dir, "--seed", "7"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli({"inspect", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = insightv::parse_json(r.out, "inspect output");
+  EXPECT_EQ(j["kind"], "checkpoint");
+  EXPECT_EQ(j["valid"], true);
+  EXPECT_EQ(j["parameters"], j["config"]["parameters"]["total"]);
+}
+
+TEST(IntegrationInspect, RealSizePresetCountsWithoutWeights) {
+  const auto r = run_cli({"inspect", "--preset", "llava-next-llama3-8b"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = insightv::parse_json(r.out, "inspect output");
+  EXPECT_EQ(j["parameters"]["llm"], 8030261248LL);
+  EXPECT_NEAR(j["parameters"]["total"].get<double>() / 1e9, 8.35, 0.01);
+  EXPECT_NEAR(j["weight_memory_gib"]["bf16"].get<double>(), 15.56, 0.01);
+}
+
+TEST(IntegrationInspect, TruncatedOrMismatchedFilesFailClearly) {
+  const std::string dir = insightv::test::make_temp_dir("inspect");
+  ASSERT_EQ(run_cli({"model", "init", "--out", dir + "/a"}).exit_code, 0);
+  const std::string bytes = insightv::read_file(dir + "/a/model.safetensors");
+  insightv::write_file_atomic(dir + "/cut.safetensors", bytes.substr(0, bytes.size() / 2));
+  auto r = run_cli({"inspect", dir + "/cut.safetensors"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("[safetensors]"), std::string::npos) << r.err;
+  // A config that disagrees with the weights.
+  auto cfg = insightv::read_json_file(dir + "/a/config.json");
+  cfg["num_hidden_layers"] = 7;
+  insightv::write_json_file(dir + "/a/config.json", cfg);
+  r = run_cli({"inspect", dir + "/a"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("missing model.layers.6"), std::string::npos) << r.err;
+  r = run_cli({"inspect", dir + "/nothing-here"});
+  EXPECT_EQ(r.exit_code, 1);
+  r = run_cli({"model", "init", "--preset", "llava-next-llama3-8b", "--out", dir + "/big"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--allow-large"), std::string::npos) << r.err;
+}

@@ -1,0 +1,52 @@
+// tools/model.cpp — `insightv model init --preset NAME --out DIR`: a randomly initialised
+// checkpoint folder (config.json + model.safetensors; tokenizer files copied when given).
+#include <torch/torch.h>
+
+#include <cstdio>
+
+#include "model/checkpoint.h"
+#include "tools/verbs.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+namespace insightv::cli {
+
+VerbFn add_model(CLI::App& app, const GlobalOptions&) {
+  struct Options {
+    std::string preset = "nano", out, tokenizer_dir;
+    int64_t seed = 0, vocab_size = 0;
+    bool allow_large = false;
+  };
+  auto opt = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("model", "Create model checkpoints");
+  CLI::App* init = cmd->add_subcommand("init", "Write a randomly initialised checkpoint folder");
+  cmd->require_subcommand(1);
+  init->add_option("--preset", opt->preset, "nano | llava-next-llama3-8b");
+  init->add_option("--out", opt->out, "output folder")->required();
+  init->add_option("--seed", opt->seed, "initialisation seed");
+  init->add_option("--vocab-size", opt->vocab_size, "override the preset's vocabulary size (match your tokenizer)");
+  init->add_option("--tokenizer", opt->tokenizer_dir, "folder with tokenizer.json (+ tokenizer_config.json) to copy");
+  init->add_flag("--allow-large", opt->allow_large, "allow presets above 1B parameters (needs the memory)");
+  return [opt]() {
+    ModelConfig cfg = preset_config(opt->preset);
+    if (opt->vocab_size > 0) cfg.text.vocab_size = opt->vocab_size;
+    const ParamCount n = count_parameters(cfg);
+    if (n.total() > 1'000'000'000 && !opt->allow_large)
+      throw Error("model", "preset '" + opt->preset + "' has " + std::to_string(n.total()) +
+                               " parameters (" + std::to_string(n.total() * 4 >> 30) + " GiB in fp32)",
+                  "pass --allow-large if this machine has the memory");
+    torch::manual_seed(opt->seed);
+    MultimodalLM lm(cfg);
+    save_checkpoint(opt->out, lm, cfg);
+    if (!opt->tokenizer_dir.empty())
+      for (const char* f : {"tokenizer.json", "tokenizer_config.json"}) {
+        const std::string src = join_path(opt->tokenizer_dir, f);
+        if (file_exists(src)) write_file_atomic(join_path(opt->out, f), read_file(src));
+      }
+    IV_LOG(info) << "wrote " << opt->out << " (" << n.total() << " parameters)";
+    return 0;
+  };
+}
+
+}  // namespace insightv::cli
