@@ -1,0 +1,87 @@
+// train/sft.h — supervised fine-tuning of the multimodal LM on tokenised conversations.
+//
+// One trainer serves every SFT stage (base, reasoning agent, summary agent, baselines): what
+// differs is the data. The vision tower is frozen by default (the paper's mm_tunable_parts), so
+// each image's tower features are computed once and cached in memory; the projector and the
+// LLM are trained. Checkpoints (weights, config, optimizer state, data position) are written
+// atomically as ckpt-<step>/ plus a `latest` pointer; --resume continues from `latest` and
+// reproduces the uninterrupted run's losses.
+//
+//   SftTrainer t(lm, cfg, examples, train_cfg, load_pixels);
+//   SftSummary s = t.run();            // metrics.jsonl in train_cfg.out_dir, progress bar
+// Not thread-safe.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/llava.h"
+#include "train/batching.h"
+#include "train/optim.h"
+
+namespace insightv {
+
+struct TrainConfig {
+  OptimConfig optim;
+  int64_t steps = 100;            // optimizer steps
+  int64_t batch_size = 8;         // examples per micro-batch
+  int64_t grad_accum = 1;
+  int64_t max_length = 1024;      // longer examples are truncated (after image expansion)
+  int64_t save_every = 0;         // 0: only at the end
+  int64_t log_every = 10;
+  uint64_t seed = 0;
+  std::string out_dir;            // empty: no checkpoints or metrics
+  bool resume = false;
+  std::string tunable_parts = "mm_mlp_adapter,mm_language_model";
+  bool progress = true;
+  int64_t stop_after = 0;         // > 0: return after this many steps, without the final save
+                                  // (simulates an interrupted run in tests; 0: off)
+};
+
+// Image key → normalised tiles [N,3,S,S] and the original (width, height).
+struct ImageTiles {
+  torch::Tensor pixels;
+  Size2 size;
+};
+using ImageLoader = std::function<ImageTiles(const std::string&)>;
+
+struct SftSummary {
+  int64_t steps = 0;
+  double first_loss = 0, last_loss = 0;
+  double tokens_per_s = 0;        // trained (scored + context) tokens per second
+  std::vector<double> losses;     // per optimizer step
+};
+
+class SftTrainer {
+ public:
+  SftTrainer(MultimodalLM lm, ModelConfig config, std::vector<TrainExample> data, TrainConfig cfg,
+             ImageLoader load_image = nullptr);
+  SftSummary run();
+  // Loss of one micro-batch with gradients (scaled by 1/grad_accum) — the trainer's unit.
+  double train_step(const std::vector<const TrainExample*>& rows);
+  // Mean loss over a data set without gradients.
+  double eval_loss(const std::vector<TrainExample>& data, int64_t batch_size = 8);
+
+  // Embeddings [B,T,C] (right-padded) and labels [B,T] for a micro-batch.
+  std::pair<torch::Tensor, torch::Tensor> build_batch(const std::vector<const TrainExample*>& rows);
+
+ private:
+  torch::Tensor image_features(const std::string& key);  // cached tower features + projector
+  void save(int64_t step);
+  int64_t restore();  // returns the step to continue from
+
+  MultimodalLM lm_;
+  ModelConfig config_;
+  std::vector<TrainExample> data_;
+  TrainConfig cfg_;
+  ImageLoader load_image_;
+  std::map<std::string, std::pair<torch::Tensor, Size2>> tower_cache_;  // frozen tower output
+  std::unique_ptr<torch::optim::AdamW> opt_;
+  BatchOrder order_;
+};
+
+}  // namespace insightv
