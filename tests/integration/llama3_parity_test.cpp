@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "io/chat_template.h"
 #include "io/json.h"
 #include "io/tokenizer.h"
 #include "support/subprocess.h"
@@ -54,7 +55,53 @@ std::string show_ids(const std::vector<int32_t>& ids) {
   return s.str();
 }
 
+// Encodes texts with the JavaScript reference; fails the test on error.
+std::vector<std::vector<int32_t>> reference_ids(const std::vector<std::string>& texts) {
+  std::string jsonl;
+  for (const auto& t : texts) jsonl += json(t).dump() + "\n";
+  const auto ref = run_process({"/usr/bin/env", "node",
+                                std::string(INSIGHTV_SOURCE_DIR) + "/tests/tools/llama3_ref.mjs",
+                                cache_dir() + "/node_modules"},
+                               jsonl);
+  EXPECT_EQ(ref.exit_code, 0) << "reference tokenizer failed: " << ref.err;
+  std::vector<std::vector<int32_t>> out;
+  std::istringstream lines(ref.out);
+  for (std::string line; std::getline(lines, line);)
+    out.push_back(insightv::parse_json(line, "reference output").get<std::vector<int32_t>>());
+  EXPECT_EQ(out.size(), texts.size()) << "the reference printed a different number of lines";
+  return out;
+}
+
 }  // namespace
+
+TEST(IntegrationLlama3Parity, LlavaTemplateIdsEqualTheReferenceEncodingOfTheRenderedPrompt) {
+  const std::string err = ensure_package();
+  ASSERT_TRUE(err.empty()) << err;
+  const Tokenizer tok = Tokenizer::load(package_dir() + "/models/tokenizer.json");
+  const insightv::ChatTemplate tpl("llava_llama_3", tok);
+  const std::vector<insightv::ChatMessage> conv = {
+      {"user", "How many red circles are there?" + std::string(insightv::test::kReasoningSuffix)},
+      {"assistant", "<thoughts>\nCounting: three.\n</thoughts>"},  // not LLaMA-3 tokens: text
+      {"user", "And blue?"},
+      {"assistant", "Two."}};
+  const auto ex = tpl.encode(conv);
+  const auto prompt = tpl.generation_prompt(conv);
+  const auto ref = reference_ids({tpl.render(conv, false), tpl.render(conv, true)});
+  ASSERT_EQ(ref.size(), 2u);
+  EXPECT_EQ(ex.ids, ref[0]);
+  EXPECT_EQ(prompt.ids, ref[1]);
+  // Hand-checked: <|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n ...
+  const std::vector<int32_t> head = {128000, 128006, 9125, 128007, 271};
+  EXPECT_EQ(std::vector<int32_t>(ex.ids.begin(), ex.ids.begin() + 5), head);
+  // ... "Two." <|eot_id|> at the end, trained; the assistant header before it is not.
+  const std::vector<int32_t> tail = {128006, 78191, 128007, 271, 11874, 13, 128009};
+  EXPECT_EQ(std::vector<int32_t>(ex.ids.end() - 7, ex.ids.end()), tail);
+  EXPECT_EQ(std::vector<uint8_t>(ex.loss_mask.end() - 7, ex.loss_mask.end()),
+            (std::vector<uint8_t>{0, 0, 0, 0, 1, 1, 1}));
+  EXPECT_EQ(tpl.stop_ids(), (std::vector<int32_t>{128009, 128001}));
+  EXPECT_EQ(std::vector<int32_t>(prompt.ids.end() - 4, prompt.ids.end()),
+            (std::vector<int32_t>{128006, 78191, 128007, 271}));
+}
 
 TEST(IntegrationLlama3Parity, IdsEqualTheJavascriptReferenceOnAVariedCorpus) {
   const std::string err = ensure_package();
