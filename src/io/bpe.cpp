@@ -8,11 +8,42 @@ namespace insightv {
 
 BpeMerges::BpeMerges() {
   for (int b = 0; b < 256; ++b) byte_id_[b] = -1;
+  rehash(16);
+}
+
+void BpeMerges::rehash(size_t slots) {
+  std::vector<Merge> old;
+  old.swap(table_);
+  table_.assign(slots, Merge{});
+  shift_ = 64;
+  for (size_t s = slots; s > 1; s >>= 1) --shift_;
+  const size_t mask = slots - 1;
+  for (const Merge& m : old) {
+    if (m.rank < 0) continue;
+    size_t i = slot_of(m.key);
+    while (table_[i].rank >= 0) i = (i + 1) & mask;
+    table_[i] = m;
+  }
+}
+
+void BpeMerges::reserve(size_t merges) {
+  size_t slots = table_.size();
+  while (slots < merges * 2) slots <<= 1;
+  if (slots != table_.size()) rehash(slots);
 }
 
 bool BpeMerges::add_merge(int32_t left, int32_t right, int32_t merged) {
-  const int32_t rank = static_cast<int32_t>(table_.size());
-  return table_.emplace(key(left, right), Merge{rank, merged}).second;
+  if (find(left, right) != nullptr) return false;
+  // Ranks count every merge line, duplicates included, as the reference loaders do.
+  const int32_t rank = static_cast<int32_t>(next_rank_++);
+  if ((count_ + 1) * 2 > table_.size()) rehash(table_.size() * 2);
+  const uint64_t k = key(left, right);
+  const size_t mask = table_.size() - 1;
+  size_t i = slot_of(k);
+  while (table_[i].rank >= 0) i = (i + 1) & mask;
+  table_[i] = Merge{k, rank, merged};
+  ++count_;
+  return true;
 }
 
 void BpeMerges::encode_piece(std::string_view bytes, std::vector<int32_t>& out) const {

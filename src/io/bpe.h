@@ -15,7 +15,6 @@
 
 #include <cstdint>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace insightv {
@@ -29,27 +28,39 @@ class BpeMerges {
   // Adds the next merge (ranks are given in call order). Returns false when the pair was
   // already present (the earlier rank is kept, as the reference loaders do).
   bool add_merge(int32_t left, int32_t right, int32_t merged);
-  void reserve(size_t merges) { table_.reserve(merges); }
-  size_t size() const { return table_.size(); }
+  void reserve(size_t merges);
+  size_t size() const { return count_; }
 
   // Appends the ids of one pre-token's bytes after merging. Every byte must have an id.
   void encode_piece(std::string_view bytes, std::vector<int32_t>& out) const;
 
  private:
+  // Open addressing, linear probing, power-of-two size, load <= 1/2. A slot with rank < 0
+  // is empty. Flat, so a lookup is one or two cache lines (the merge lookup is the hot loop).
   struct Merge {
-    int32_t rank;
-    int32_t merged;
+    uint64_t key;
+    int32_t rank = -1;
+    int32_t merged = -1;
   };
   static uint64_t key(int32_t a, int32_t b) {
     return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
   }
+  size_t slot_of(uint64_t k) const { return (k * 0x9E3779B97F4A7C15ULL) >> shift_; }
   const Merge* find(int32_t a, int32_t b) const {
-    auto it = table_.find(key(a, b));
-    return it == table_.end() ? nullptr : &it->second;
+    const uint64_t k = key(a, b);
+    const size_t mask = table_.size() - 1;
+    for (size_t i = slot_of(k);; i = (i + 1) & mask) {
+      const Merge& m = table_[i];
+      if (m.rank < 0) return nullptr;
+      if (m.key == k) return &m;
+    }
   }
+  void rehash(size_t slots);
 
   int32_t byte_id_[256];
-  std::unordered_map<uint64_t, Merge> table_;
+  std::vector<Merge> table_;
+  size_t count_ = 0, next_rank_ = 0;
+  int shift_ = 64;
 };
 
 }  // namespace insightv

@@ -2,12 +2,13 @@
 #include "io/tokenizer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
-#include <mutex>
 #include <unordered_map>
 
 #include "io/bpe.h"
 #include "io/byte_level.h"
+#include "io/piece_cache.h"
 #include "io/pretokenize.h"
 #include "util/error.h"
 
@@ -27,6 +28,38 @@ std::string show_byte(int b) {
   return buf;
 }
 
+// Every Tokenizer (and every clear_cache) gets a fresh number, so that a thread's cache is
+// never reused for another tokenizer, even one allocated at the same address.
+std::atomic<uint64_t> g_cache_epoch{1};
+
+// The calling thread's piece caches, one per tokenizer it has used recently.
+struct ThreadCaches {
+  static constexpr size_t kMaxTokenizers = 4;
+  struct Entry {
+    uint64_t epoch;
+    PieceCache cache;
+  };
+  std::vector<std::unique_ptr<Entry>> entries;
+
+  PieceCache& get(uint64_t epoch, size_t max_entries) {
+    for (auto& e : entries)
+      if (e->epoch == epoch) return e->cache;
+    if (entries.size() >= kMaxTokenizers) entries.erase(entries.begin());
+    entries.push_back(std::unique_ptr<Entry>(new Entry{epoch, PieceCache(max_entries)}));
+    return entries.back()->cache;
+  }
+  const PieceCache* find(uint64_t epoch) const {
+    for (const auto& e : entries)
+      if (e->epoch == epoch) return &e->cache;
+    return nullptr;
+  }
+};
+
+ThreadCaches& thread_caches() {
+  thread_local ThreadCaches caches;
+  return caches;
+}
+
 }  // namespace
 
 struct Tokenizer::Impl {
@@ -42,8 +75,8 @@ struct Tokenizer::Impl {
   std::vector<int> added_by_byte[256];
   bool added_first_byte[256] = {};
 
-  mutable std::mutex cache_mu;
-  mutable std::unordered_map<std::string, std::vector<int32_t>> cache;
+  // Identifies this tokenizer's per-thread caches; a new value invalidates them all.
+  mutable std::atomic<uint64_t> epoch{g_cache_epoch.fetch_add(1)};
 
   void set_id(int32_t id, const std::string& text, std::string bytes, Kind k) {
     if (static_cast<size_t>(id) >= kind.size()) {
@@ -155,33 +188,37 @@ struct Tokenizer::Impl {
     return -1;
   }
 
-  void encode_piece(std::string_view piece, std::vector<int32_t>& out) const {
-    const bool cacheable = piece.size() <= 128;
-    std::string key;
-    if (cacheable) {
-      key.assign(piece.data(), piece.size());
-      std::lock_guard<std::mutex> lock(cache_mu);
-      auto it = cache.find(key);
-      if (it != cache.end()) {
-        out.insert(out.end(), it->second.begin(), it->second.end());
+  void encode_piece_uncached(std::string_view piece, std::vector<int32_t>& out) const {
+    if (spec.ignore_merges && piece.size() > 1) {
+      thread_local std::string text;
+      text.clear();
+      append_bytes_as_token_text(piece, text);
+      auto it = vocab_ids.find(text);
+      if (it != vocab_ids.end()) {
+        out.push_back(it->second);
         return;
       }
     }
+    merges.encode_piece(piece, out);
+  }
+
+  void encode_piece(std::string_view piece, std::vector<int32_t>& out, PieceCache& cache) const {
+    if (piece.size() == 1) {  // a single byte is its own token
+      out.push_back(merges.byte_id(static_cast<uint8_t>(piece[0])));
+      return;
+    }
+    if (piece.size() > 128) {
+      encode_piece_uncached(piece, out);
+      return;
+    }
+    const uint64_t h = PieceCache::hash(piece);
+    if (const auto hit = cache.find(piece, h)) {
+      out.insert(out.end(), hit.ids, hit.ids + hit.n);
+      return;
+    }
     const size_t start = out.size();
-    bool done = false;
-    if (spec.ignore_merges && piece.size() > 1) {
-      auto it = vocab_ids.find(bytes_to_token_text(piece));
-      if (it != vocab_ids.end()) {
-        out.push_back(it->second);
-        done = true;
-      }
-    }
-    if (!done) merges.encode_piece(piece, out);
-    if (cacheable) {
-      std::lock_guard<std::mutex> lock(cache_mu);
-      if (cache.size() >= kCacheEntries) cache.clear();
-      cache.emplace(std::move(key), std::vector<int32_t>(out.begin() + start, out.end()));
-    }
+    encode_piece_uncached(piece, out);
+    cache.insert(piece, h, out.data() + start, out.size() - start);
   }
 
   void encode_section(std::string_view text, std::vector<int32_t>& out) const {
@@ -192,7 +229,8 @@ struct Tokenizer::Impl {
       prefixed.append(text.data(), text.size());
       text = prefixed;
     }
-    pre->split(text, [&](std::string_view piece) { encode_piece(piece, out); });
+    PieceCache& cache = thread_caches().get(epoch.load(std::memory_order_relaxed), kCacheEntries);
+    pre->split(text, [&](std::string_view piece) { encode_piece(piece, out, cache); });
   }
 };
 
@@ -319,13 +357,12 @@ std::vector<int32_t> Tokenizer::add_tokens(const std::vector<std::string>& conte
 }
 
 size_t Tokenizer::cache_entries() const {
-  std::lock_guard<std::mutex> lock(impl_->cache_mu);
-  return impl_->cache.size();
+  const PieceCache* c = thread_caches().find(impl_->epoch.load(std::memory_order_relaxed));
+  return c == nullptr ? 0 : c->size();
 }
 
 void Tokenizer::clear_cache() const {
-  std::lock_guard<std::mutex> lock(impl_->cache_mu);
-  impl_->cache.clear();
+  impl_->epoch.store(g_cache_epoch.fetch_add(1), std::memory_order_relaxed);
 }
 
 }  // namespace insightv
