@@ -14,35 +14,68 @@ const char* const kLlama3Pattern =
 const char* const kGpt2Pattern =
     "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
+// PCRE2's \s (with UCP) is Unicode White_Space plus U+180E MONGOLIAN VOWEL SEPARATOR (it keeps
+// 180E in its horizontal-space list although Unicode 6.3 made it a format character). The
+// reference engines follow White_Space, so every \s and \S is rewritten to leave U+180E out:
+//   \s            → [^\S\x{180E}]          \S            → [\S\x{180E}]
+//   [^ … \s … ]   → (?:[^ … \s … ]|\x{180E})   (nothing else in such a class names U+180E)
+//   [ … \s … ]    → (?:(?!\x{180E})[ … \s … ])
+//   \S in a class → \S\x{180E}
 std::string adapt_whitespace_class(const std::string& p) {
+  const size_t n = p.size();
   std::string out;
-  out.reserve(p.size() + 32);
-  bool in_class = false;
-  for (size_t i = 0; i < p.size(); ++i) {
+  out.reserve(n + 64);
+  size_t i = 0;
+  while (i < n) {
     const char c = p[i];
-    if (c == '\\' && i + 1 < p.size()) {
+    if (c == '\\' && i + 1 < n) {
       const char e = p[i + 1];
-      ++i;
-      if (e == 's') {
-        out += in_class ? "\\s\\x{85}" : "[\\s\\x{85}]";
-      } else if (e == 'S' && !in_class) {
-        out += "[^\\s\\x{85}]";
-      } else {  // any other escape (including \S inside a class) is kept as written
-        out += '\\';
-        out += e;
-      }
+      if (e == 's') out += "[^\\S\\x{180E}]";
+      else if (e == 'S') out += "[\\S\\x{180E}]";
+      else { out += '\\'; out += e; }
+      i += 2;
       continue;
     }
-    if (!in_class && c == '[') {
-      in_class = true;
+    if (c != '[') {
       out += c;
-      // A ']' right after '[' or '[^' is a literal member.
-      if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
-      if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i];
+      ++i;
       continue;
     }
-    if (in_class && c == ']') in_class = false;
-    out += c;
+    // A character class: [ ^? ]? body ]
+    size_t j = i + 1;
+    const bool negated = j < n && p[j] == '^';
+    if (negated) ++j;
+    const size_t body_start = j;
+    if (j < n && p[j] == ']') ++j;  // a leading ']' is a literal member
+    while (j < n && p[j] != ']') {
+      if (p[j] == '\\') j += 2;
+      else if (p[j] == '[' && j + 1 < n && p[j + 1] == ':') {  // [:alpha:]
+        const size_t close = p.find(":]", j + 2);
+        j = close == std::string::npos ? n : close + 2;
+      } else ++j;
+    }
+    if (j >= n) {  // unterminated: leave it to PCRE2 to report
+      out.append(p, i, std::string::npos);
+      break;
+    }
+    std::string body;
+    bool has_s = false;
+    for (size_t k = body_start; k < j; ++k) {
+      if (p[k] == '\\' && k + 1 < j) {
+        body += p[k];
+        body += p[k + 1];
+        if (p[k + 1] == 's') has_s = true;
+        if (p[k + 1] == 'S') body += "\\x{180E}";
+        ++k;
+      } else {
+        body += p[k];
+      }
+    }
+    const std::string cls = std::string(negated ? "[^" : "[") + body + "]";
+    if (!has_s) out += cls;
+    else if (negated) out += "(?:" + cls + "|\\x{180E})";
+    else out += "(?:(?!\\x{180E})" + cls + ")";
+    i = j + 1;
   }
   return out;
 }

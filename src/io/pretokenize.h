@@ -8,10 +8,11 @@
 // The regex engine is PCRE2 (UTF + UCP, JIT-compiled), which supports \p{L}, \p{N} and the
 // case-insensitive group `(?i:'s|'t|...)` as written in hub files.
 //
-// Exactness: `\s` in the reference engines (HF tokenizers, tiktoken) means Unicode White_Space;
-// PCRE2 10.42 leaves out U+0085 (NEL), so the pattern is rewritten to add it (see
-// adapt_whitespace_class). Behaviour is "Isolated": every match is a piece, and so is every
-// stretch of text between matches.
+// Exactness: `\s` in the reference engines (Meta's tiktoken, HF tokenizers) means Unicode
+// White_Space; PCRE2's `\s` also matches U+180E (MONGOLIAN VOWEL SEPARATOR), so the pattern is
+// rewritten to leave it out (see adapt_whitespace_class; checked against tiktoken by the parity
+// tests). Behaviour is "Isolated": every match is a piece, and so is every stretch of text
+// between matches. \p{L}/\p{N} follow PCRE2's Unicode tables (10.42: Unicode 14).
 //
 //   Pretokenizer pre(kLlama3Pattern);
 //   pre.split(text, [&](std::string_view piece) { ... });   // pieces cover text exactly
@@ -31,7 +32,7 @@ namespace insightv {
 extern const char* const kLlama3Pattern;
 extern const char* const kGpt2Pattern;
 
-// The pattern with `\s` widened to Unicode White_Space (adds U+0085). Exposed for tests.
+// The pattern with `\s` narrowed to Unicode White_Space (drops U+180E). Exposed for tests.
 std::string adapt_whitespace_class(const std::string& pattern);
 
 class Pretokenizer {

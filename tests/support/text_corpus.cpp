@@ -106,7 +106,8 @@ std::string numbers(Rng& r) {
 std::string whitespace(Rng& r) {
   static const std::vector<std::string> ws = {" ", "  ", "\t", "\n", "\r\n", "\r", "\n\n\n",
                                               "\v", "\f", cp(0xA0), cp(0x2003), cp(0x3000),
-                                              cp(0x2028), cp(0x2029), cp(0x202F), cp(0x1680)};
+                                              cp(0x2028), cp(0x2029), cp(0x202F), cp(0x1680),
+                                              cp(0x180E), cp(0x205F), cp(0x200B)};
   std::string s;
   const int n = static_cast<int>(r.uniform_int(1, 8));
   for (int i = 0; i < n; ++i) {
@@ -255,6 +256,20 @@ std::vector<CorpusString> parity_corpus(uint64_t seed, int per_category) {
   for (const char* s : {"", " ", "\n", "  \n\n  ", "a", "'", "'s", " 's", "1", "12345", "\t\t",
                         "Hello world", " Hello", "hello  ", "x\r\n\r\ny"})
     out.push_back({"edge", s});
+  return out;
+}
+
+std::vector<CorpusString> engine_edge_corpus(uint64_t seed, int n) {
+  Rng r(seed);
+  const std::vector<std::string> alphabet = {cp(0x85), cp(0xFEFF), cp(0x17F), cp(0x180E), " ", "\n",
+                                             "\t", "a", "s", "!", "1", "'", cp(0xA0), cp(0x2028), "B"};
+  std::vector<CorpusString> out;
+  for (int i = 0; i < n; ++i) {
+    std::string s;
+    const int len = static_cast<int>(r.uniform_int(1, 7));
+    for (int k = 0; k < len; ++k) s += pick(r, alphabet);
+    out.push_back({"engine_edges", s});
+  }
   return out;
 }
 

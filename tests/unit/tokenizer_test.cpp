@@ -57,16 +57,26 @@ TEST(Pretokenizer, SplitsLikeTheGpt2Pattern) {
   EXPECT_EQ(pre.split_to_vector("Hello world's 12345 !!!\n\n x"), want);
 }
 
-TEST(Pretokenizer, TreatsNelAsWhitespaceAndBomAsNot) {
-  // The reference engines' \s is Unicode White_Space: U+0085 yes, U+FEFF no.
+TEST(Pretokenizer, WhitespaceIsUnicodeWhiteSpace) {
+  // As in Meta's tiktoken: U+0085 is whitespace; U+FEFF and U+180E are not.
   const Pretokenizer pre(insightv::kLlama3Pattern);
-  EXPECT_EQ(pre.split_to_vector("!\xC2\x85"), (std::vector<std::string>{"!", "\xC2\x85"}));
-  EXPECT_EQ(pre.split_to_vector("!\xEF\xBB\xBF"), (std::vector<std::string>{"!\xEF\xBB\xBF"}));
+  using V = std::vector<std::string>;
+  EXPECT_EQ(pre.split_to_vector("!\xC2\x85"), (V{"!", "\xC2\x85"}));
+  EXPECT_EQ(pre.split_to_vector("!\xEF\xBB\xBF"), (V{"!\xEF\xBB\xBF"}));
+  EXPECT_EQ(pre.split_to_vector("\xE1\xA0\x8E'B"), (V{"\xE1\xA0\x8E'", "B"}));
+  EXPECT_EQ(pre.split_to_vector("a \xE1\xA0\x8E"), (V{"a", " \xE1\xA0\x8E"}));
 }
 
-TEST(Pretokenizer, WidensWhitespaceClassesInAndOutOfBrackets) {
-  EXPECT_EQ(insightv::adapt_whitespace_class("\\s+(?!\\S)|[^\\s\\p{L}]|\\\\s"),
-            "[\\s\\x{85}]+(?![^\\s\\x{85}])|[^\\s\\x{85}\\p{L}]|\\\\s");
+TEST(Pretokenizer, CaseInsensitiveContractionsFollowUnicodeCaseFolding) {
+  // (?i:'s) also matches 's' written as U+017F LATIN SMALL LETTER LONG S, as in tiktoken.
+  const Pretokenizer pre(insightv::kLlama3Pattern);
+  EXPECT_EQ(pre.split_to_vector("it'\xC5\xBF"), (std::vector<std::string>{"it", "'\xC5\xBF"}));
+}
+
+TEST(Pretokenizer, RewritesWhitespaceEscapesInAndOutOfClasses) {
+  EXPECT_EQ(insightv::adapt_whitespace_class("\\s+(?!\\S)|[^\\s\\p{L}]+|[\\sx]|[^\\S]|\\\\s"),
+            "[^\\S\\x{180E}]+(?![\\S\\x{180E}])|(?:[^\\s\\p{L}]|\\x{180E})+|"
+            "(?:(?!\\x{180E})[\\sx])|[^\\S\\x{180E}]|\\\\s");
 }
 
 TEST(Bpe, AppliesLowestRankFirst) {
