@@ -17,6 +17,7 @@
 #include <map>
 #include <sstream>
 
+#include "io/bpe_trainer.h"
 #include "io/chat_template.h"
 #include "io/json.h"
 #include "io/tokenizer.h"
@@ -92,16 +93,19 @@ std::string show_ids(const std::vector<int32_t>& ids) {
 enum class Oracle { kTransformersJs, kTiktoken };
 
 // Encodes texts with a reference; fails the test on error.
+// tokenizer_dir: with the transformers.js oracle, read this folder's tokenizer files instead.
 std::vector<std::vector<int32_t>> reference_ids(const std::vector<std::string>& texts,
-                                                Oracle oracle = Oracle::kTransformersJs) {
+                                                Oracle oracle = Oracle::kTransformersJs,
+                                                const std::string& tokenizer_dir = "") {
   std::string jsonl;
   for (const auto& t : texts) jsonl += json(t).dump() + "\n";
-  const std::vector<std::string> argv =
+  std::vector<std::string> argv =
       oracle == Oracle::kTransformersJs
           ? std::vector<std::string>{"/usr/bin/env", "node", tool("llama3_ref.mjs"),
                                      cache_dir() + "/node_modules"}
           : std::vector<std::string>{"/usr/bin/env", "node", tool("llama3_tiktoken_ref.cjs"),
                                      cache_dir() + "/node_modules", tokenizer_json()};
+  if (!tokenizer_dir.empty()) argv.push_back(tokenizer_dir);
   const auto ref = run_process(argv, jsonl);
   EXPECT_EQ(ref.exit_code, 0) << "reference tokenizer failed: " << ref.err;
   std::vector<std::vector<int32_t>> out;
@@ -190,4 +194,29 @@ TEST(IntegrationLlama3Parity, IdsEqualMetasTiktokenReferenceIncludingRegexEdgeCh
   const auto edges = insightv::test::engine_edge_corpus(11, 3000);
   corpus.insert(corpus.end(), edges.begin(), edges.end());
   expect_parity(corpus, Oracle::kTiktoken);
+}
+
+TEST(IntegrationLlama3Parity, TrainedTokenizerFilesAreReadTheSameByTheJavascriptTokenizer) {
+  // The trainer's tokenizer.json + tokenizer_config.json, loaded by transformers.js, must encode
+  // exactly as our loader does.
+  const std::string err = ensure_packages();
+  ASSERT_TRUE(err.empty()) << err;
+  const auto corpus = insightv::test::parity_corpus(77, 40);
+  std::string text = insightv::test::visworld_text(1, 2000);
+  for (const auto& c : insightv::test::parity_corpus(78, 60)) text += c.text + "\n";
+  insightv::BpeTrainerOptions opt;
+  opt.vocab_size = 1500;
+  const std::string dir = insightv::test::make_temp_dir("tok-js");
+  insightv::write_tokenizer_files(dir, insightv::train_bpe(text, opt));
+  const Tokenizer tok = Tokenizer::load(dir);
+  std::vector<std::string> texts;
+  for (const auto& c : corpus) texts.push_back(c.text);
+  const auto expected = reference_ids(texts, Oracle::kTransformersJs, dir);
+  ASSERT_EQ(expected.size(), texts.size());
+  int mismatches = 0;
+  for (size_t i = 0; i < texts.size(); ++i)
+    if (tok.encode(texts[i]) != expected[i] && ++mismatches <= 5)
+      ADD_FAILURE() << "mismatch on " << insightv::test::show(texts[i]) << "\n  ours:      "
+                    << show_ids(tok.encode(texts[i])) << "\n  reference: " << show_ids(expected[i]);
+  EXPECT_EQ(mismatches, 0) << "of " << texts.size();
 }
