@@ -16,10 +16,11 @@
 // split across tokens comes back whole once all its tokens are decoded; DecodeOptions::
 // repair_utf8 replaces what is still invalid by U+FFFD.
 //
-// Cost: pieces are cached (piece bytes → ids, up to kCacheEntries, then the cache restarts);
-// a cold piece of n bytes costs O(n log n). Thread-safety: encode/decode/lookups are const and
-// may run concurrently (the cache is guarded by a mutex); add_tokens() is not — call it
-// before sharing the tokenizer. Movable, not copyable (it owns a compiled regex and a cache).
+// Cost: pieces are cached per thread (piece bytes → ids, io/piece_cache.h; up to
+// kCacheEntries per thread and tokenizer, then that cache restarts; ~3 MB each). A cold piece of
+// n bytes costs O(n log n). Thread-safety: encode/decode/lookups are const and may run
+// concurrently (no shared mutable state: each thread has its own caches); add_tokens() is
+// not — call it before sharing the tokenizer. Movable, not copyable (it owns a compiled regex).
 // Not here: chat templates (io/chat_template.h), training (io/bpe_trainer.h).
 #pragma once
 
@@ -84,7 +85,9 @@ class Tokenizer {
   const TokenizerSpec& spec() const;
   void save(const std::string& dir) const { write_tokenizer_files(dir, spec()); }
 
+  // Entries in the calling thread's cache for this tokenizer.
   size_t cache_entries() const;
+  // Invalidates this tokenizer's caches in every thread.
   void clear_cache() const;
 
  private:
