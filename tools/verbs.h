@@ -22,5 +22,6 @@ using VerbFn = std::function<int()>;
 VerbFn add_doctor(CLI::App& app, const GlobalOptions& global);
 VerbFn add_inspect(CLI::App& app, const GlobalOptions& global);
 VerbFn add_model(CLI::App& app, const GlobalOptions& global);
+VerbFn add_tokenize(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace insightv::cli
