@@ -31,6 +31,7 @@ int run(int argc, char** argv) {
   std::map<CLI::App*, VerbFn> verbs;
   auto add = [&](VerbFn fn) { verbs[app.get_subcommands({}).back()] = std::move(fn); };
   add(insightv::cli::add_doctor(app, global));
+  add(insightv::cli::add_world(app, global));
 
   try {
     app.parse(argc, argv);

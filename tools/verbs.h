@@ -20,5 +20,6 @@ using VerbFn = std::function<int()>;
 
 // Each registers its subcommand on `app` and returns its runner.
 VerbFn add_doctor(CLI::App& app, const GlobalOptions& global);
+VerbFn add_world(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace insightv::cli
