@@ -174,7 +174,7 @@ class Clock : public Family {
       const double a = deg * M_PI / 180.0;
       c.line(cx, cy, cx + std::sin(a) * len, cy - std::cos(a) * len, width, palette(color), true);
     };
-    hand(ma, R * 0.8, std::max(1.5, R * 0.045), "blue");
+    hand(ma, R * 0.8, std::max(2.0, R * 0.06), "blue");
     hand(ha, R * 0.5, std::max(2.5, R * 0.085), "black");
     c.fill_circle(cx, cy, std::max(1.5, R * 0.06), palette("black"));
   }
