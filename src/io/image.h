@@ -7,7 +7,8 @@
 //   Image back = decode_image(png, "a.png");   // PNG, JPEG, BMP, ... (via stb_image)
 //   Image again = read_image("out/a.png");
 //
-// Torch-free and thread-safe (no shared state). Decoding errors are insightv::Error naming the
+// Torch-free. Thread-safe, with one caveat: stb keeps the PNG compression level in a global,
+// so concurrent encodes must use the same level. Decoding errors are insightv::Error naming the
 // source and stb's reason ("[image] a.png: bad png sig — not a PNG/JPEG file?").
 // Not here: resizing and normalisation for vision towers (they belong with the model input).
 #pragma once

@@ -121,7 +121,7 @@ void generate_split(const WorldConfig& cfg, const std::string& split, const std:
   ProgressOptions popts;
   popts.enabled = cfg.progress;
   Progress bar("world " + split, cfg.n, "tasks", popts);
-  std::string jsonl;
+  AtomicFile jsonl(join_path(dir, "tasks.jsonl"));  // streamed to a temp file, renamed at the end
   std::map<std::string, int64_t> counts;
   for (int64_t i = 0; i < cfg.n; ++i) {
     TaskSpec spec;
@@ -134,14 +134,12 @@ void generate_split(const WorldConfig& cfg, const std::string& split, const std:
     Image img;
     const Task t = generate_task(spec, &img);
     write_png(join_path(dir, t.image), img, PngOptions{cfg.png_compression});
-    jsonl += task_to_json(t).dump() + "\n";
+    jsonl.write(task_to_json(t).dump() + "\n");
     ++counts[t.family];
     bar.add(1);
   }
   bar.finish();
-  AtomicFile f(join_path(dir, "tasks.jsonl"));
-  f.write(jsonl);
-  f.commit();
+  jsonl.commit();
   json manifest = {{"format", "visworld-1"},
                    {"split", split},
                    {"tasks", cfg.n},

@@ -11,8 +11,9 @@
 // split "all" writes out/train, out/val and out/test (n tasks each) and then checks that no
 // (image bytes, question) pair occurs in two splits (find_split_overlaps), failing if one does.
 //
-// Files and interruption: images are written one by one (temp file + rename, never torn) and
-// tasks.jsonl is written last, atomically (AtomicFile), followed by world.json. A folder with a
+// Files and interruption: images are written one by one (temp file + rename, never torn);
+// tasks.jsonl is streamed to a temp file (AtomicFile) and renamed into place only after the
+// last task, followed by world.json. A folder with a
 // tasks.jsonl is therefore complete; an interrupted run leaves none (or the previous one) and is
 // simply rerun: generation is deterministic, so the rerun rewrites identical images.
 // Single-threaded; generate_task is thread-safe.
