@@ -3,6 +3,7 @@
 //   insightv world --family NAME|all --split train|val|test|all --n N --seed S --size PX --out DIR
 //   insightv world export --format tsv|llava --in DIR --out FILE
 //   insightv world sheet --in DIR --out FILE.png [--n 12] [--family NAME]
+//   insightv world check --in DIR --in DIR ...   (no (image, question) pair in two folders)
 //   insightv world families
 #include <cstdio>
 
@@ -26,6 +27,8 @@ struct WorldCliOptions {
   // sheet
   world::SheetOptions sheet;
   std::string sheet_in, sheet_out;
+  // check
+  std::vector<std::string> check_in;
 };
 
 int run_generate(WorldCliOptions& o) {
@@ -54,6 +57,15 @@ int run_sheet(const WorldCliOptions& o) {
   const Image img = world::render_sheet(o.sheet_in, o.sheet);
   write_png(o.sheet_out, img, PngOptions{9});
   std::printf("wrote a %dx%d contact sheet to %s\n", img.width, img.height, o.sheet_out.c_str());
+  return 0;
+}
+
+int run_check(const WorldCliOptions& o) {
+  const auto overlaps = world::find_split_overlaps(o.check_in);
+  for (const auto& ov : overlaps) std::printf("repeat: %s = %s\n", ov.first_id.c_str(), ov.second_id.c_str());
+  check(overlaps.empty(), "world", std::to_string(overlaps.size()) + " (image, question) pairs repeat across the folders",
+        "regenerate the splits with `--split all` (disjoint seed ranges)");
+  std::printf("no (image, question) pair repeats across %zu folders\n", o.check_in.size());
   return 0;
 }
 
@@ -94,10 +106,14 @@ VerbFn add_world(CLI::App& app, const GlobalOptions&) {
   sheet->add_option("--family", o->sheet.family, "only this family");
   sheet->add_option("--offset", o->sheet.offset, "skip this many tasks first");
 
+  CLI::App* chk = cmd->add_subcommand("check", "Check that no (image, question) pair repeats across task folders");
+  chk->add_option("--in", o->check_in, "task folders (repeat --in, or list them)")->required()->expected(1, -1);
+
   CLI::App* fams = cmd->add_subcommand("families", "List the task families");
 
-  return [o, exp, sheet, fams] {
+  return [o, exp, sheet, chk, fams] {
     if (exp->parsed()) return run_export(*o);
+    if (chk->parsed()) return run_check(*o);
     if (sheet->parsed()) return run_sheet(*o);
     if (fams->parsed()) return run_families();
     return run_generate(*o);

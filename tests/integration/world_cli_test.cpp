@@ -39,6 +39,19 @@ TEST(IntegrationWorld, GeneratesExportsAndRendersASheet) {
   std::system(("rm -rf '" + dir + "'").c_str());
 }
 
+TEST(IntegrationWorld, CheckPassesForSplitsAndFailsForARepeatedFolder) {
+  const std::string dir = insightv::test::make_temp_dir("cli-world-check");
+  auto r = run_cli({"world", "--split", "all", "--n", "14", "--size", "48", "--out", dir, "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli({"world", "check", "--in", dir + "/train", dir + "/val", dir + "/test"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("no (image, question) pair repeats across 3 folders"), std::string::npos) << r.out;
+  r = run_cli({"world", "check", "--in", dir + "/train", "--in", dir + "/train"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("[world] 14 (image, question) pairs repeat"), std::string::npos) << r.err;
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
 TEST(IntegrationWorld, ListsTheFamilies) {
   const auto r = run_cli({"world", "families"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

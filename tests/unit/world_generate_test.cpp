@@ -136,3 +136,22 @@ TEST(WorldGenerate, ParsesDifficultySpecs) {
   for (const char* bad : {"0", "4", "", "x", "1,,2", "-1"})
     EXPECT_THROW(insightv::world::parse_difficulties(bad), Error) << bad;
 }
+
+// The JSON of a fixed config never changes by accident: scenes, questions, answers and solver
+// chains depend only on insightv's own code and RNG (no platform distributions, no fonts).
+// Images are left out on purpose: their bytes depend on the cairo/pixman/freetype build.
+// If you changed a family on purpose, replace the constant with the value the failure prints.
+TEST(WorldGenerate, TasksJsonForAFixedSeedMatchesTheGoldenHash) {
+  constexpr uint64_t kGolden = 0xca8e8a26d0ef1284ULL;  // = FNV-1a of `insightv world --n 140 --seed 7` tasks.jsonl
+  const auto fams = insightv::world::resolve_families({"all"});
+  uint64_t h = insightv::fnv1a64("");
+  for (int64_t i = 0; i < 140; ++i) {
+    insightv::world::TaskSpec spec;
+    spec.family = fams[static_cast<size_t>(i) % fams.size()];
+    spec.index = i;
+    spec.world_seed = 7;
+    spec.size = 128;
+    h = insightv::fnv1a64(insightv::world::task_to_json(insightv::world::generate_task(spec, nullptr)).dump() + "\n", h);
+  }
+  EXPECT_EQ(insightv::hex64(h), insightv::hex64(kGolden));
+}
