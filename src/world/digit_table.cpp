@@ -121,7 +121,7 @@ Solved solve(const json& scene, const json& q, std::vector<Step>& steps) {
       sum += m;
       min_sum += *std::min_element(t[r].begin(), t[r].end());
       steps.push_back({"Largest in row " + std::to_string(r + 1),
-                       "Row " + std::to_string(r + 1) + " (" + row_text(t[r]) + ") has largest number " +
+                       "Row " + std::to_string(r + 1) + " (" + row_list(t[r]) + ") has largest number " +
                            std::to_string(m) + "."});
     }
     steps.push_back({"Add them", [&] {

@@ -42,6 +42,14 @@ struct Filter {
   }
 };
 
+// "red or triangles" for a colour and a shape; the nouns otherwise.
+std::string either_phrase(const Filter& a, const Filter& b) {
+  if (!a.color.empty() && a.shape.empty() && a.size.empty() && !b.shape.empty() && b.color.empty() &&
+      b.size.empty())
+    return a.color + " or " + shape_plural(b.shape);
+  return a.noun(true) + " or " + b.noun(true);
+}
+
 Filter filter_from_json(const json& j) {
   return {j.value("color", ""), j.value("shape", ""), j.value("size", "")};
 }
@@ -59,8 +67,7 @@ std::vector<const Obj*> select(const std::vector<Obj>& objs, const Filter& f) {
 }
 
 // One counting step: "There are 2 red triangles: a small red triangle at top-left and ...".
-long count_step(std::vector<Step>& steps, const std::vector<Obj>& objs, const Filter& f,
-                const std::string& title_noun = "") {
+long count_step(std::vector<Step>& steps, const std::vector<Obj>& objs, const Filter& f) {
   const auto found = select(objs, f);
   const long n = static_cast<long>(found.size());
   std::vector<std::string> what;
@@ -72,7 +79,7 @@ long count_step(std::vector<Step>& steps, const std::vector<Obj>& objs, const Fi
     content = "There is 1 " + f.noun(false) + ": " + what[0] + ".";
   else
     content = "There are " + std::to_string(n) + " " + f.noun(true) + ": " + join_list(what) + ".";
-  steps.push_back({"Count the " + (title_noun.empty() ? f.noun(true) : title_noun), content});
+  steps.push_back({"Count the " + f.noun(true), content});
   return n;
 }
 
@@ -114,12 +121,11 @@ Solved solve(const std::vector<Obj>& objs, const json& q, std::vector<Step>& ste
   }
   const long na = count_step(steps, objs, a), nb = count_step(steps, objs, b);
   const Filter ab = both(a, b);
-  const long nab = count_step(steps, objs, ab, "shapes that are both");
+  const long nab = count_step(steps, objs, ab);
   const long either = na + nb - nab;
   steps.push_back({"Combine without double counting",
                    std::to_string(na) + " + " + std::to_string(nb) + " - " + std::to_string(nab) +
-                       " = " + std::to_string(either) + " shapes are " + a.noun(true) + " or " +
-                       b.noun(true) + "."});
+                       " = " + std::to_string(either) + " shapes are " + either_phrase(a, b) + "."});
   if (kind == "union") {
     s.value = either;
     s.plausible = {na + nb, na, nb};
