@@ -76,6 +76,34 @@ void expect_visible(const Task& t, const Image& img) {
   }
 }
 
+// Points where text must be drawn (dark glyph pixels near the point): table cells, side labels.
+std::vector<std::pair<double, double>> text_points(const Task& t) {
+  std::vector<std::pair<double, double>> out;
+  const json& s = t.scene;
+  if (t.family == "digit_table")
+    for (int r = 0; r < s["rows"].get<int>(); ++r)
+      for (int c = 0; c < s["cols"].get<int>(); ++c)
+        out.push_back({s["x0"].get<double>() + (c + 0.5) * s["cell_w"].get<double>(),
+                       s["y0"].get<double>() + (r + 0.5) * s["cell_h"].get<double>()});
+  if (t.family == "geometry")
+    for (const auto& l : s["labels"]) out.push_back({l["x"], l["y"]});
+  return out;
+}
+
+void expect_text(const Task& t, const Image& img) {
+  const int half = std::max(3, img.width / 32);
+  for (const auto& [fx, fy] : text_points(t)) {
+    int dark = 0;
+    for (int y = static_cast<int>(fy) - half; y <= static_cast<int>(fy) + half; ++y)
+      for (int x = static_cast<int>(fx) - half; x <= static_cast<int>(fx) + half; ++x) {
+        if (x < 0 || y < 0 || x >= img.width || y >= img.height) continue;
+        const uint8_t* p = img.at(x, y);
+        dark += std::max({p[0], p[1], p[2]}) < 110;
+      }
+    EXPECT_GE(dark, 3) << t.id << ": no glyph near (" << fx << "," << fy << ")";
+  }
+}
+
 class WorldRender : public ::testing::TestWithParam<std::string> {};
 
 }  // namespace
@@ -95,6 +123,7 @@ TEST_P(WorldRender, NamedObjectsShowTheirColourInTheDecodedPng) {
       ASSERT_EQ(img.width, size);
       const Image decoded = insightv::decode_image(insightv::encode_png(img), t.id);
       expect_visible(t, decoded);
+      expect_text(t, decoded);
       probed += probes(t).size();
     }
     if (GetParam() != "digit_table") EXPECT_GT(probed, static_cast<size_t>(n) / 2) << "size " << size;
