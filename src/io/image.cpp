@@ -1,0 +1,95 @@
+// io/image.cpp — Image, PNG encoding (stb_image_write) and decoding (stb_image).
+// stb is compiled here with static linkage so no other translation unit clashes with it.
+#include "io/image.h"
+
+#include <cstdio>
+
+#include <unistd.h>
+
+#include "util/error.h"
+#include "util/fs.h"
+
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_NO_HDR
+#define STBI_NO_LINEAR
+#define STBI_FAILURE_USERMSG
+#define STB_IMAGE_WRITE_STATIC
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include <stb_image.h>
+#include <stb_image_write.h>
+#pragma GCC diagnostic pop
+
+namespace insightv {
+
+Image::Image(int w, int h, uint8_t fill) : width(w), height(h) {
+  check(w >= 0 && h >= 0, "image", "negative size " + std::to_string(w) + "x" + std::to_string(h));
+  rgb.assign(static_cast<size_t>(w) * h * 3, fill);
+}
+
+namespace {
+void append_to_string(void* ctx, void* data, int size) {
+  static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), static_cast<size_t>(size));
+}
+}  // namespace
+
+std::string encode_png(const Image& img, PngOptions opts) {
+  check(!img.empty(), "image", "cannot encode an empty image as PNG");
+  check(img.rgb.size() == static_cast<size_t>(img.width) * img.height * 3, "image",
+        "pixel buffer holds " + std::to_string(img.rgb.size()) + " bytes, expected " +
+            std::to_string(static_cast<size_t>(img.width) * img.height * 3));
+  check(opts.compression >= 0 && opts.compression <= 9, "image",
+        "PNG compression " + std::to_string(opts.compression) + " outside 0..9");
+  std::string out;
+  out.reserve(img.rgb.size() / 4 + 1024);
+  // stb's compression level is a global; the value is the same for every caller in practice.
+  stbi_write_png_compression_level = opts.compression;
+  const int ok = stbi_write_png_to_func(append_to_string, &out, img.width, img.height, 3,
+                                        img.rgb.data(), img.width * 3);
+  check(ok != 0, "image", "PNG encoding failed for a " + std::to_string(img.width) + "x" +
+                              std::to_string(img.height) + " image");
+  return out;
+}
+
+void write_png(const std::string& path, const Image& img, PngOptions opts) {
+  const std::string bytes = encode_png(img, opts);
+  const std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  check(f != nullptr, "image", "cannot write " + tmp, "is the folder writable?");
+  const size_t n = std::fwrite(bytes.data(), 1, bytes.size(), f);
+  const bool closed = std::fclose(f) == 0;
+  if (n != bytes.size() || !closed) {
+    std::remove(tmp.c_str());
+    throw Error("image", "short write to " + tmp, "disk full?");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Error("image", "cannot rename " + tmp + " to " + path);
+  }
+}
+
+Image decode_image(std::string_view bytes, const std::string& source) {
+  check(!bytes.empty(), "image", source + ": no bytes to decode", "empty file?");
+  int w = 0, h = 0, channels = 0;
+  unsigned char* px = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
+                                            static_cast<int>(bytes.size()), &w, &h, &channels, 3);
+  if (px == nullptr) {
+    const char* why = stbi_failure_reason();
+    throw Error("image", source + ": cannot decode (" + std::string(why ? why : "unknown") + ")",
+                "not a PNG/JPEG file, or truncated?");
+  }
+  Image img;
+  img.width = w;
+  img.height = h;
+  img.rgb.assign(px, px + static_cast<size_t>(w) * h * 3);
+  stbi_image_free(px);
+  return img;
+}
+
+Image read_image(const std::string& path) { return decode_image(read_file(path), path); }
+
+}  // namespace insightv

@@ -1,0 +1,62 @@
+// world/family.h — the interface every VisWorld task family implements, and the registry.
+//
+//   const Family& f = find_family("clock");           // throws on an unknown name
+//   Canvas canvas(128, 128, palette("white"));
+//   Draft d = f.make(rng, {/*difficulty=*/2, /*size=*/128, &canvas});
+//
+// A family owns four things for its tasks: the scene generator (random scene graph for a
+// difficulty), the renderer (paints the scene on the canvas), question templates (a query in
+// machine form plus its English text) and the symbolic solver (computes the answer from the
+// scene graph and query alone, emitting the reasoning steps). make() runs all four; with a null
+// canvas it skips rendering (the solver tests run thousands of tasks that way).
+// Families are stateless singletons: make() is const and thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "util/rng.h"
+#include "world/canvas.h"
+#include "world/task.h"
+
+namespace insightv::world {
+
+struct MakeContext {
+  int difficulty = 1;         // 1..3: reasoning hops and distractors grow with it
+  int size = 128;             // rendered width = height, pixels; the scene uses these pixels
+  Canvas* canvas = nullptr;   // where to render; nullptr = do not render
+};
+
+// What a family returns; generate.h adds id, split, seeds and the image path.
+struct Draft {
+  std::string question;
+  json query, scene;
+  AnswerType answer_type = AnswerType::number;
+  std::string answer, answer_value;
+  std::vector<std::string> options;
+  std::vector<Step> solution;
+};
+
+class Family {
+ public:
+  virtual ~Family() = default;
+  virtual const char* name() const = 0;
+  virtual const char* summary() const = 0;  // one line for --help and the README
+  virtual Draft make(Rng& rng, const MakeContext& ctx) const = 0;
+};
+
+// All families in a fixed order (the order of `--family all`).
+const std::vector<const Family*>& families();
+const Family& find_family(const std::string& name);
+std::vector<std::string> family_names();
+
+// The families, one per file.
+const Family& shapes_family();
+const Family& bar_chart_family();
+const Family& clock_family();
+const Family& maze_family();
+const Family& digit_table_family();
+const Family& geometry_family();
+const Family& perception_family();
+
+}  // namespace insightv::world
