@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "model/image_processor.h"
 #include "model/llava.h"
 #include "train/batching.h"
 #include "train/optim.h"
@@ -43,10 +44,6 @@ struct TrainConfig {
 };
 
 // Image key → normalised tiles [N,3,S,S] and the original (width, height).
-struct ImageTiles {
-  torch::Tensor pixels;
-  Size2 size;
-};
 using ImageLoader = std::function<ImageTiles(const std::string&)>;
 
 struct SftSummary {
