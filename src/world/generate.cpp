@@ -2,6 +2,7 @@
 #include "world/generate.h"
 
 #include <cstdio>
+#include <memory>
 #include <unordered_map>
 
 #include "util/error.h"
