@@ -34,6 +34,7 @@ int run(int argc, char** argv) {
   add(insightv::cli::add_inspect(app, global));
   add(insightv::cli::add_model(app, global));
   add(insightv::cli::add_tokenize(app, global));
+  add(insightv::cli::add_train(app, global));
   add(insightv::cli::add_world(app, global));
 
   try {

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "io/tokenizer.h"
 #include "model/checkpoint.h"
 #include "tools/verbs.h"
 #include "util/error.h"
@@ -26,10 +27,21 @@ VerbFn add_model(CLI::App& app, const GlobalOptions&) {
   init->add_option("--out", opt->out, "output folder")->required();
   init->add_option("--seed", opt->seed, "initialisation seed");
   init->add_option("--vocab-size", opt->vocab_size, "override the preset's vocabulary size (match your tokenizer)");
-  init->add_option("--tokenizer", opt->tokenizer_dir, "folder with tokenizer.json (+ tokenizer_config.json) to copy");
+  init->add_option("--tokenizer", opt->tokenizer_dir,
+                   "folder with tokenizer.json (+ tokenizer_config.json): copied, and it sets the vocabulary "
+                   "size, the <image> placeholder id and bos/eos/pad");
   init->add_flag("--allow-large", opt->allow_large, "allow presets above 1B parameters (needs the memory)");
   return [opt]() {
     ModelConfig cfg = preset_config(opt->preset);
+    if (!opt->tokenizer_dir.empty()) {
+      // Size the vocabulary to the tokenizer and point the image placeholder at its <image>.
+      const Tokenizer tok = Tokenizer::load(opt->tokenizer_dir);
+      cfg.text.vocab_size = tok.vocab_size();
+      if (tok.token_to_id("<image>") >= 0) cfg.mm.image_token_index = tok.token_to_id("<image>");
+      cfg.text.bos_token_id = tok.bos_id();
+      cfg.text.eos_token_id = tok.eos_id();
+      cfg.text.pad_token_id = tok.pad_id();
+    }
     if (opt->vocab_size > 0) cfg.text.vocab_size = opt->vocab_size;
     const ParamCount n = count_parameters(cfg);
     if (n.total() > 1'000'000'000 && !opt->allow_large)

@@ -23,6 +23,7 @@ VerbFn add_doctor(CLI::App& app, const GlobalOptions& global);
 VerbFn add_inspect(CLI::App& app, const GlobalOptions& global);
 VerbFn add_model(CLI::App& app, const GlobalOptions& global);
 VerbFn add_tokenize(CLI::App& app, const GlobalOptions& global);
+VerbFn add_train(CLI::App& app, const GlobalOptions& global);
 VerbFn add_world(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace insightv::cli

@@ -14,13 +14,9 @@
 #include <string>
 #include <vector>
 
-namespace insightv {
+#include "data/sft_data.h"
 
-struct TrainExample {
-  std::vector<int64_t> ids;
-  std::vector<int64_t> labels;
-  std::string image;  // key for the image loader; empty: no image
-};
+namespace insightv {
 
 class BatchOrder {
  public:

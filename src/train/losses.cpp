@@ -26,9 +26,11 @@ torch::Tensor scored_tokens(const torch::Tensor& labels) {
 
 torch::Tensor causal_lm_loss(const torch::Tensor& logits, const torch::Tensor& labels) {
   const int64_t V = logits.size(2), T = logits.size(1);
-  return F::cross_entropy(logits.narrow(1, 0, T - 1).reshape({-1, V}).to(torch::kFloat32),
-                          labels.narrow(1, 1, T - 1).reshape({-1}),
-                          F::CrossEntropyFuncOptions().ignore_index(kIgnoreIndex));
+  auto target = labels.narrow(1, 1, T - 1).reshape({-1});
+  auto nll = F::cross_entropy(logits.narrow(1, 0, T - 1).reshape({-1, V}).to(torch::kFloat32), target,
+                              F::CrossEntropyFuncOptions().reduction(torch::kSum).ignore_index(kIgnoreIndex));
+  // A batch without scored tokens contributes 0, not NaN.
+  return nll / target.ne(kIgnoreIndex).sum().clamp_min(1);
 }
 
 torch::Tensor sequence_logprob(const torch::Tensor& logits, const torch::Tensor& labels) {

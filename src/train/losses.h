@@ -19,7 +19,8 @@ constexpr int64_t kIgnoreIndex = -100;
 torch::Tensor token_logprobs(const torch::Tensor& logits, const torch::Tensor& labels);
 // Number of scored tokens per row [B] (int64).
 torch::Tensor scored_tokens(const torch::Tensor& labels);
-// Mean negative log-likelihood over all scored tokens of the batch (HF's causal LM loss).
+// Mean negative log-likelihood over all scored tokens of the batch (HF's causal LM loss);
+// 0 when no token is scored.
 torch::Tensor causal_lm_loss(const torch::Tensor& logits, const torch::Tensor& labels);
 // Sum of log p over each row's scored tokens [B].
 torch::Tensor sequence_logprob(const torch::Tensor& logits, const torch::Tensor& labels);

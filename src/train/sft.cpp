@@ -112,8 +112,9 @@ double SftTrainer::eval_loss(const std::vector<TrainExample>& data, int64_t batc
 
 void SftTrainer::save(int64_t step) {
   if (cfg_.out_dir.empty()) return;
+  const std::string root = join_path(cfg_.out_dir, "checkpoints");
   const std::string name = "ckpt-" + std::to_string(step);
-  const std::string dir = join_path(cfg_.out_dir, name);
+  const std::string dir = join_path(root, name);
   save_checkpoint(dir, lm_, config_);
   make_dirs(join_path(dir, "trainer_state"));
   {
@@ -127,16 +128,17 @@ void SftTrainer::save(int64_t step) {
   write_json_file(join_path(dir, "trainer_state/state.json"),
                   {{"step", step}, {"epoch", order_.epoch()}, {"position", order_.position()}, {"seed", cfg_.seed}});
   // The pointer moves last: a crash before this line leaves the previous checkpoint current.
-  const std::string latest = join_path(cfg_.out_dir, "latest");
+  const std::string latest = join_path(root, "latest");
   const std::string previous = file_exists(latest) ? read_file(latest) : "";
   write_file_atomic(latest, name);
-  if (!previous.empty() && previous != name) std::system(("rm -rf '" + join_path(cfg_.out_dir, previous) + "'").c_str());
+  if (!previous.empty() && previous != name) std::system(("rm -rf '" + join_path(root, previous) + "'").c_str());
 }
 
 int64_t SftTrainer::restore() {
-  const std::string latest = join_path(cfg_.out_dir, "latest");
+  const std::string root = join_path(cfg_.out_dir, "checkpoints");
+  const std::string latest = join_path(root, "latest");
   if (!file_exists(latest)) return 0;
-  const std::string dir = join_path(cfg_.out_dir, read_file(latest));
+  const std::string dir = join_path(root, read_file(latest));
   load_state_dict(*lm_, TensorSource(dir));
   torch::serialize::InputArchive archive;
   archive.load_from(join_path(dir, "trainer_state/optimizer.pt"));
@@ -194,6 +196,8 @@ SftSummary SftTrainer::run() {
   }
   bar.finish();
   save(cfg_.steps);
+  // The finished model is a checkpoint folder in out_dir itself, ready for the next stage.
+  if (!cfg_.out_dir.empty()) save_checkpoint(cfg_.out_dir, lm_, config_);
   lm_->eval();
   summary.steps = static_cast<int64_t>(summary.losses.size());
   if (!summary.losses.empty()) {

@@ -4,8 +4,9 @@
 // differs is the data. The vision tower is frozen by default (the paper's mm_tunable_parts), so
 // each image's tower features are computed once and cached in memory; the projector and the
 // LLM are trained. Checkpoints (weights, config, optimizer state, data position) are written
-// atomically as ckpt-<step>/ plus a `latest` pointer; --resume continues from `latest` and
-// reproduces the uninterrupted run's losses.
+// as out_dir/checkpoints/ckpt-<step>/, then a `latest` pointer is replaced atomically;
+// --resume continues from `latest` and reproduces the uninterrupted run's losses. The final
+// model is written to out_dir itself (config.json + model.safetensors).
 //
 //   SftTrainer t(lm, cfg, examples, train_cfg, load_pixels);
 //   SftSummary s = t.run();            // metrics.jsonl in train_cfg.out_dir, progress bar

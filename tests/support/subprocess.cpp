@@ -49,6 +49,31 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   return r;
 }
 
+int spawn_process(const std::vector<std::string>& argv, const std::string& log_path) {
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int null_in = open("/dev/null", O_RDONLY);
+    dup2(null_in, 0);
+    dup2(log, 1);
+    dup2(log, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int wait_process(int pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 ProcessResult run_cli(const std::vector<std::string>& args, const std::string& stdin_data) {
   std::vector<std::string> argv{INSIGHTV_CLI_PATH};
   argv.insert(argv.end(), args.begin(), args.end());

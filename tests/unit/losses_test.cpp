@@ -45,6 +45,12 @@ TEST(Losses, MaskedNllScoresExactlyTheLabelledTokens) {
   EXPECT_EQ(scored_tokens(labels)[1].item<int64_t>(), 4);
 }
 
+TEST(Losses, BatchWithoutScoredTokensGivesZeroNotNan) {
+  auto logits = torch::randn({1, 4, 5});
+  auto labels = torch::full({1, 4}, -100, torch::kInt64);
+  EXPECT_EQ(causal_lm_loss(logits, labels).item<double>(), 0.0);
+}
+
 TEST(Losses, DpoMatchesTheFormulaAndItsGradient) {
   auto pc = torch::tensor({-10.0, -4.0}, torch::kFloat64).requires_grad_(true);
   auto pr = torch::tensor({-12.0, -3.0}, torch::kFloat64).requires_grad_(true);

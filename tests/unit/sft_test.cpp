@@ -129,7 +129,7 @@ TEST(Sft, ResumeReproducesTheUninterruptedRun) {
   };
   auto [full, full_summary] = run(root + "/full", 0, false);
   run(root + "/cut", 4, false);            // dies after step 4; step 3's checkpoint survives
-  EXPECT_EQ(read_file(root + "/cut/latest"), "ckpt-3");
+  EXPECT_EQ(read_file(root + "/cut/checkpoints/latest"), "ckpt-3");
   auto [resumed, resumed_summary] = run(root + "/cut", 0, true);
   ASSERT_EQ(resumed_summary.losses.size(), 5u);  // steps 4..8
   for (size_t i = 0; i < 5; ++i) EXPECT_DOUBLE_EQ(resumed_summary.losses[i], full_summary.losses[3 + i]) << i;
