@@ -8,6 +8,7 @@
 #include "io/json.h"
 #include "model/checkpoint.h"
 #include "train/losses.h"
+#include "train/train_state.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -27,62 +28,15 @@ std::vector<int64_t> lengths_of(const std::vector<TrainExample>& data) {
 SftTrainer::SftTrainer(MultimodalLM lm, ModelConfig config, std::vector<TrainExample> data, TrainConfig cfg,
                        ImageLoader load_image)
     : lm_(std::move(lm)), config_(std::move(config)), data_(std::move(data)), cfg_(std::move(cfg)),
-      load_image_(std::move(load_image)), order_(lengths_of(data_), cfg_.batch_size, cfg_.seed) {
+      batches_(lm_, std::move(load_image), cfg_.max_length), order_(lengths_of(data_), cfg_.batch_size, cfg_.seed) {
   for (const auto& e : data_)
     check(e.ids.size() == e.labels.size(), "sft", "an example's ids and labels differ in length");
   if (config_.is_multimodal()) set_tunable_parts(lm_, cfg_.tunable_parts);
   opt_ = make_adamw(*lm_, cfg_.optim);
 }
 
-torch::Tensor SftTrainer::image_features(const std::string& key) {
-  auto it = tower_cache_.find(key);
-  if (it == tower_cache_.end()) {
-    check(static_cast<bool>(load_image_), "sft", "example refers to image '" + key + "' but no image loader is set");
-    ImageTiles tiles = load_image_(key);
-    torch::Tensor feats;
-    {
-      // The tower is frozen: its features never need gradients.
-      torch::NoGradGuard no_grad;
-      feats = lm_->vision_features(tiles.pixels).detach();
-    }
-    it = tower_cache_.emplace(key, std::make_pair(feats, tiles.size)).first;
-  }
-  return lm_->pack_anyres(lm_->project(it->second.first), it->second.second);
-}
-
 std::pair<torch::Tensor, torch::Tensor> SftTrainer::build_batch(const std::vector<const TrainExample*>& rows) {
-  const int64_t placeholder = config_.mm.image_token_index;
-  std::vector<torch::Tensor> embeds;
-  std::vector<std::vector<int64_t>> labels;
-  int64_t T = 0;
-  for (const TrainExample* e : rows) {
-    std::vector<torch::Tensor> images;
-    int64_t n_img = 0;
-    if (!e->image.empty()) {
-      images.push_back(image_features(e->image));
-      n_img = images.back().size(0);
-    }
-    auto x = lm_->splice(e->ids, images)[0];  // [T',C]
-    std::vector<int64_t> lab;
-    for (size_t i = 0; i < e->ids.size(); ++i) {
-      if (e->ids[i] == placeholder && n_img > 0) lab.insert(lab.end(), static_cast<size_t>(n_img), kIgnoreIndex);
-      else lab.push_back(e->labels[i]);
-    }
-    const int64_t len = std::min<int64_t>(x.size(0), cfg_.max_length);
-    embeds.push_back(x.narrow(0, 0, len));
-    lab.resize(static_cast<size_t>(len));
-    labels.push_back(std::move(lab));
-    T = std::max(T, len);
-  }
-  const int64_t B = static_cast<int64_t>(rows.size()), C = embeds[0].size(1);
-  std::vector<torch::Tensor> padded;
-  auto lab_t = torch::full({B, T}, kIgnoreIndex, torch::kInt64);
-  for (int64_t b = 0; b < B; ++b) {
-    const int64_t n = embeds[b].size(0);
-    padded.push_back(n < T ? torch::cat({embeds[b], torch::zeros({T - n, C}, embeds[b].options())}) : embeds[b]);
-    lab_t[b].narrow(0, 0, n).copy_(torch::tensor(labels[b], torch::kInt64));
-  }
-  return {torch::stack(padded), lab_t};
+  return batches_.build(rows);
 }
 
 double SftTrainer::train_step(const std::vector<const TrainExample*>& rows) {
@@ -112,41 +66,8 @@ double SftTrainer::eval_loss(const std::vector<TrainExample>& data, int64_t batc
 
 void SftTrainer::save(int64_t step) {
   if (cfg_.out_dir.empty()) return;
-  const std::string root = join_path(cfg_.out_dir, "checkpoints");
-  const std::string name = "ckpt-" + std::to_string(step);
-  const std::string dir = join_path(root, name);
-  save_checkpoint(dir, lm_, config_);
-  make_dirs(join_path(dir, "trainer_state"));
-  {
-    torch::serialize::OutputArchive archive;
-    opt_->save(archive);
-    const std::string tmp = join_path(dir, "trainer_state/optimizer.pt.tmp");
-    archive.save_to(tmp);
-    check(std::rename(tmp.c_str(), join_path(dir, "trainer_state/optimizer.pt").c_str()) == 0, "sft",
-          "cannot write the optimizer state in " + dir);
-  }
-  write_json_file(join_path(dir, "trainer_state/state.json"),
-                  {{"step", step}, {"epoch", order_.epoch()}, {"position", order_.position()}, {"seed", cfg_.seed}});
-  // The pointer moves last: a crash before this line leaves the previous checkpoint current.
-  const std::string latest = join_path(root, "latest");
-  const std::string previous = file_exists(latest) ? read_file(latest) : "";
-  write_file_atomic(latest, name);
-  if (!previous.empty() && previous != name) std::system(("rm -rf '" + join_path(root, previous) + "'").c_str());
-}
-
-int64_t SftTrainer::restore() {
-  const std::string root = join_path(cfg_.out_dir, "checkpoints");
-  const std::string latest = join_path(root, "latest");
-  if (!file_exists(latest)) return 0;
-  const std::string dir = join_path(root, read_file(latest));
-  load_state_dict(*lm_, TensorSource(dir));
-  torch::serialize::InputArchive archive;
-  archive.load_from(join_path(dir, "trainer_state/optimizer.pt"));
-  opt_->load(archive);
-  const json st = read_json_file(join_path(dir, "trainer_state/state.json"));
-  order_.seek(st["epoch"].get<int64_t>(), st["position"].get<int64_t>());
-  IV_LOG(info) << "resuming from " << dir << " at step " << st["step"].get<int64_t>();
-  return st["step"].get<int64_t>();
+  save_train_state(cfg_.out_dir, step, lm_, config_, *opt_,
+                   {{"epoch", order_.epoch()}, {"position", order_.position()}, {"seed", cfg_.seed}});
 }
 
 SftSummary SftTrainer::run() {
@@ -155,7 +76,13 @@ SftSummary SftTrainer::run() {
   int64_t step = 0;
   if (!cfg_.out_dir.empty()) {
     make_dirs(cfg_.out_dir);
-    if (cfg_.resume) step = restore();
+    if (cfg_.resume) {
+      const json st = load_train_state(cfg_.out_dir, lm_, *opt_);
+      if (!st.is_null()) {
+        order_.seek(st["epoch"].get<int64_t>(), st["position"].get<int64_t>());
+        step = st["step"].get<int64_t>();
+      }
+    }
   }
   std::unique_ptr<JsonlAppender> metrics;
   if (!cfg_.out_dir.empty()) metrics = std::make_unique<JsonlAppender>(join_path(cfg_.out_dir, "metrics.jsonl"));

@@ -22,6 +22,7 @@
 
 #include "model/image_processor.h"
 #include "model/llava.h"
+#include "train/batch_builder.h"
 #include "train/batching.h"
 #include "train/optim.h"
 
@@ -44,8 +45,6 @@ struct TrainConfig {
                                   // (simulates an interrupted run in tests; 0: off)
 };
 
-// Image key → normalised tiles [N,3,S,S] and the original (width, height).
-using ImageLoader = std::function<ImageTiles(const std::string&)>;
 
 struct SftSummary {
   int64_t steps = 0;
@@ -68,16 +67,13 @@ class SftTrainer {
   std::pair<torch::Tensor, torch::Tensor> build_batch(const std::vector<const TrainExample*>& rows);
 
  private:
-  torch::Tensor image_features(const std::string& key);  // cached tower features + projector
   void save(int64_t step);
-  int64_t restore();  // returns the step to continue from
 
   MultimodalLM lm_;
   ModelConfig config_;
   std::vector<TrainExample> data_;
   TrainConfig cfg_;
-  ImageLoader load_image_;
-  std::map<std::string, std::pair<torch::Tensor, Size2>> tower_cache_;  // frozen tower output
+  BatchBuilder batches_;
   std::unique_ptr<torch::optim::AdamW> opt_;
   BatchOrder order_;
 };
