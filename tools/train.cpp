@@ -10,6 +10,8 @@
 #include "model/checkpoint.h"
 #include "model/image_processor.h"
 #include "tools/verbs.h"
+#include "data/preference_data.h"
+#include "train/dpo.h"
 #include "train/sft.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -61,12 +63,47 @@ int run_sft(SftOptions& o) {
   return 0;
 }
 
+struct DpoOptions {
+  std::string pairs, init, out, template_name = "llava_llama_3";
+  DpoTrainConfig cfg;
+  double epochs = 0;
+};
+
+int run_dpo(DpoOptions& o) {
+  Checkpoint ckpt = load_checkpoint(o.init);
+  const Tokenizer tok = Tokenizer::load(o.init);
+  SftDataOptions dopt;
+  dopt.template_name = o.template_name;
+  dopt.image_token_index = ckpt.config.mm.image_token_index;
+  dopt.max_length = o.cfg.train.max_length;
+  auto examples = build_preference_examples(read_preference_pairs(o.pairs), tok, dopt, parent_dir(o.pairs));
+  check(!examples.empty(), "train", "'" + o.pairs + "' holds no pairs");
+  if (o.epochs > 0) {
+    const int64_t per_epoch = (static_cast<int64_t>(examples.size()) + o.cfg.train.batch_size - 1) / o.cfg.train.batch_size;
+    o.cfg.train.steps = std::max<int64_t>(1, static_cast<int64_t>(o.epochs * per_epoch / o.cfg.train.grad_accum));
+  }
+  o.cfg.train.out_dir = o.out;
+  const ModelConfig cfg = ckpt.config;
+  DpoTrainer trainer(ckpt.model, cfg, std::move(examples), o.cfg, [cfg](const std::string& path) {
+    return preprocess_image(read_image(path), cfg);
+  });
+  const DpoSummary s = trainer.run();
+  copy_tokenizer(o.init, o.out);
+  std::printf("{\"steps\":%lld,\"reference_cache_hit\":%s,\"first_loss\":%.4f,\"last_loss\":%.4f,"
+              "\"last_accuracy\":%.3f,\"last_margin\":%.4f,\"pairs_per_s\":%.1f}\n",
+              static_cast<long long>(s.steps), s.reference_cache_hit ? "true" : "false",
+              s.losses.empty() ? 0.0 : s.losses.front(), s.losses.empty() ? 0.0 : s.losses.back(),
+              s.accuracies.empty() ? 0.0 : s.accuracies.back(), s.margins.empty() ? 0.0 : s.margins.back(),
+              s.pairs_per_s);
+  return 0;
+}
+
 }  // namespace
 
 VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   auto o = std::make_shared<SftOptions>();
   o->train.steps = 0;  // required: --steps or --epochs
-  CLI::App* cmd = app.add_subcommand("train", "Train a model (sft)");
+  CLI::App* cmd = app.add_subcommand("train", "Train a model (sft | dpo)");
   cmd->require_subcommand(1);
   CLI::App* sft = cmd->add_subcommand("sft", "Supervised fine-tuning on LLaVA conversation JSON/JSONL");
   sft->add_option("--data", o->data, "LLaVA JSON or JSONL (image paths relative to its folder)")->required();
@@ -87,7 +124,34 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   sft->add_option("--template", o->template_name, "chat template: llava_llama_3 | chatml");
   sft->add_option("--mask-mode", o->mask_mode, "assistant | llava");
   sft->add_flag("--resume", o->train.resume, "continue from out/checkpoints/latest");
-  return [o] {
+
+  auto d = std::make_shared<DpoOptions>();
+  d->cfg.train.steps = 0;
+  d->cfg.train.optim.lr = 5e-7;  // the paper's DPO learning rate
+  d->cfg.train.batch_size = 4;
+  CLI::App* dpo = cmd->add_subcommand("dpo", "DPO on preference pairs (JSON/JSONL: prompt, chosen, rejected, image)");
+  dpo->add_option("--pairs", d->pairs, "preference pairs file (image paths relative to its folder)")->required();
+  dpo->add_option("--init", d->init, "policy checkpoint (also the frozen reference)")->required();
+  dpo->add_option("--out", d->out, "output folder: the trained checkpoint, metrics.jsonl, ref_cache/")->required();
+  dpo->add_option("--steps", d->cfg.train.steps, "optimizer steps");
+  dpo->add_option("--epochs", d->epochs, "epochs (overrides --steps)");
+  dpo->add_option("--batch", d->cfg.train.batch_size, "pairs per micro-batch");
+  dpo->add_option("--grad-accum", d->cfg.train.grad_accum, "micro-batches per optimizer step");
+  dpo->add_option("--lr", d->cfg.train.optim.lr, "peak learning rate");
+  dpo->add_option("--beta", d->cfg.dpo.beta, "DPO beta");
+  dpo->add_option("--alpha", d->cfg.dpo.alpha, "weight of the DPO term");
+  dpo->add_option("--gamma", d->cfg.dpo.gamma, "weight of the SFT term on chosen answers (the paper's code: 1.0)");
+  dpo->add_option("--max-length", d->cfg.train.max_length, "truncate sequences to this many tokens");
+  dpo->add_option("--save-every", d->cfg.train.save_every, "checkpoint every N steps");
+  dpo->add_option("--seed", d->cfg.train.seed, "data order seed");
+  dpo->add_option("--cache-dir", d->cfg.cache_dir, "reference log-prob cache (default out/ref_cache)");
+  dpo->add_option("--template", d->template_name, "chat template: llava_llama_3 | chatml");
+  dpo->add_flag("--resume", d->cfg.train.resume, "continue from out/checkpoints/latest");
+  return [o, d, sft, dpo] {
+    if (dpo->parsed()) {
+      check(d->cfg.train.steps > 0 || d->epochs > 0, "train", "give --steps or --epochs");
+      return run_dpo(*d);
+    }
     check(o->train.steps > 0 || o->epochs > 0, "train", "give --steps or --epochs");
     return run_sft(*o);
   };
