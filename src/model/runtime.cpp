@@ -1,6 +1,7 @@
 // model/runtime.cpp — threads, BLAS detection, GEMM timing, CUDA availability.
 #include <torch/torch.h>
 #include <torch/version.h>
+#include <ATen/autocast_mode.h>
 
 #include "model/runtime.h"
 
@@ -112,6 +113,29 @@ GemmRate measure_gemm(int m, int n, int k, double min_seconds) {
   r.seconds_per_call = times[times.size() / 2];
   r.gflops = 2.0 * m * n * k / r.seconds_per_call / 1e9;
   return r;
+}
+
+bool cpu_has_bf16() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line))
+    if (line.rfind("flags", 0) == 0)
+      return line.find(" avx512_bf16") != std::string::npos || line.find(" amx_bf16") != std::string::npos;
+  return false;
+}
+
+CpuBf16Autocast::CpuBf16Autocast(bool enabled) : enabled_(enabled) {
+  if (!enabled_) return;
+  previous_ = at::autocast::is_cpu_enabled();
+  at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+  at::autocast::set_cpu_enabled(true);
+  at::autocast::increment_nesting();
+}
+
+CpuBf16Autocast::~CpuBf16Autocast() {
+  if (!enabled_) return;
+  if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+  at::autocast::set_cpu_enabled(previous_);
 }
 
 std::string torch_version() { return TORCH_VERSION; }

@@ -38,6 +38,24 @@ GemmRate measure_gemm(int m, int n, int k, double min_seconds = 0.3);
 // Below this 1024² fp32 rate (GFLOP/s) the BLAS is almost certainly the reference one.
 constexpr double kReferenceBlasGflops = 20.0;
 
+// True when the CPU has native bf16 dot products (AVX512-BF16 or AMX-BF16): bf16 matmuls then
+// run several times faster than fp32 ones through oneDNN.
+bool cpu_has_bf16();
+
+// While alive (and enabled), CPU matmuls/linears run in bf16 under LibTorch's autocast, with
+// fp32 master weights and fp32 reductions (softmax, norms, losses stay fp32). RAII; not
+// nestable across threads (autocast state is thread-local).
+class CpuBf16Autocast {
+ public:
+  explicit CpuBf16Autocast(bool enabled);
+  ~CpuBf16Autocast();
+  CpuBf16Autocast(const CpuBf16Autocast&) = delete;
+  CpuBf16Autocast& operator=(const CpuBf16Autocast&) = delete;
+
+ private:
+  bool enabled_, previous_ = false;
+};
+
 std::string torch_version();
 bool cuda_available();
 int cuda_device_count();

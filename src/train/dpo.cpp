@@ -7,6 +7,7 @@
 
 #include "io/json.h"
 #include "model/checkpoint.h"
+#include "model/runtime.h"
 #include "train/train_state.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -47,7 +48,7 @@ std::string DpoTrainer::reference_key() const {
     h = fnv1a64(std::string_view(static_cast<const char*>(t.data_ptr()), static_cast<size_t>(t.numel()) * t.element_size()), h);
   }
   h = fnv1a64(model_config_to_json(config_).dump(), h);  // image size, mean/std, aspect mode…
-  h = fnv1a64(std::to_string(cfg_.train.max_length), h);
+  h = fnv1a64(std::to_string(cfg_.train.max_length) + (cfg_.train.bf16 ? "/bf16" : "/fp32"), h);
   for (const auto& p : data_) {
     h = hash_ids(p.chosen.ids, fnv1a64(p.chosen.image, h));
     h = hash_ids(p.chosen.labels, h);
@@ -61,6 +62,7 @@ DpoTrainer::Scores DpoTrainer::score(const std::vector<int64_t>& idx) {
   std::vector<const TrainExample*> rows;
   for (int64_t i : idx) rows.push_back(&data_[static_cast<size_t>(i)].chosen);
   for (int64_t i : idx) rows.push_back(&data_[static_cast<size_t>(i)].rejected);
+  CpuBf16Autocast autocast(cfg_.train.bf16);
   auto [x, labels] = batches_.build(rows);
   auto out = lm_->forward(x, {});
   auto lp = token_logprobs(out.logits, labels);  // [2B, T-1]

@@ -7,6 +7,7 @@
 
 #include "io/json.h"
 #include "model/checkpoint.h"
+#include "model/runtime.h"
 #include "train/losses.h"
 #include "train/train_state.h"
 #include "util/error.h"
@@ -40,10 +41,14 @@ std::pair<torch::Tensor, torch::Tensor> SftTrainer::build_batch(const std::vecto
 }
 
 double SftTrainer::train_step(const std::vector<const TrainExample*>& rows) {
-  auto [x, labels] = build_batch(rows);
-  DecoderInputs in;  // right padding: causal masking alone keeps real tokens from seeing pads
-  auto out = lm_->forward(x, in);
-  auto loss = causal_lm_loss(out.logits, labels);
+  torch::Tensor loss;
+  {
+    CpuBf16Autocast autocast(cfg_.bf16);
+    auto [x, labels] = build_batch(rows);
+    DecoderInputs in;  // right padding: causal masking alone keeps real tokens from seeing pads
+    auto out = lm_->forward(x, in);
+    loss = causal_lm_loss(out.logits, labels);
+  }
   (loss / static_cast<double>(cfg_.grad_accum)).backward();
   return loss.item<double>();
 }

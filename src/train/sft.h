@@ -41,6 +41,7 @@ struct TrainConfig {
   bool resume = false;
   std::string tunable_parts = "mm_mlp_adapter,mm_language_model";
   bool progress = true;
+  bool bf16 = false;              // bf16 autocast for matmuls (fp32 master weights); see cpu_has_bf16()
   int64_t stop_after = 0;         // > 0: return after this many steps, without the final save
                                   // (simulates an interrupted run in tests; 0: off)
 };

@@ -111,6 +111,21 @@ TEST(Sft, TinyRunLowersHeldOutLoss) {
   EXPECT_LT(after, before * 0.5) << "held-out loss " << before << " -> " << after;
 }
 
+TEST(Sft, Bf16AutocastStillLearnsAndKeepsFp32MasterWeights) {
+  const ModelConfig c = tiny_config(false);
+  torch::manual_seed(0);
+  MultimodalLM lm(c);
+  const auto train = copy_task(256, 1), held_out = copy_task(64, 2);
+  TrainConfig cfg = quick_config(150);
+  cfg.bf16 = true;
+  SftTrainer t(lm, c, train, cfg);
+  const double before = t.eval_loss(held_out);
+  t.run();
+  const double after = t.eval_loss(held_out);
+  EXPECT_LT(after, before * 0.5) << "held-out loss " << before << " -> " << after;
+  for (const auto& p : lm->parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat32);
+}
+
 TEST(Sft, ResumeReproducesTheUninterruptedRun) {
   const ModelConfig c = tiny_config(false);
   const auto data = copy_task(64, 3);
