@@ -45,7 +45,11 @@ int main(int argc, char** argv) {
     std::printf("{\"bench\":\"generate\",\"figure\":\"prefill_tokens_per_s\",\"prompt\":128,\"value\":%.0f,"
                 "\"flop_utilisation\":%.3f}\n", tps, tps * flops_per_token / (gemm.gflops * 1e9));
   }
-  for (int batch : {1, 8}) {  // decode
+  for (int batch : {1, 8, -8}) {  // decode; -8: batch 8 with bf16 matmuls
+    const bool bf16 = batch < 0;
+    batch = std::abs(batch);
+    if (bf16 && !cpu_has_bf16()) continue;
+    gen.set_bf16(bf16);
     GenerationParams p;
     p.max_new_tokens = 128;
     std::vector<Prompt> prompts(batch, Prompt{std::vector<int64_t>(prompt.begin(), prompt.begin() + 16), {}});
@@ -64,8 +68,10 @@ int main(int argc, char** argv) {
     }
     // cpu_value: tokens per CPU-second of this process (robust to other load on the machine;
     // equals the wall rate on an idle machine with one thread).
-    std::printf("{\"bench\":\"generate\",\"figure\":\"decode_tokens_per_s\",\"batch\":%d,\"value\":%.0f,"
-                "\"per_cpu_s\":%.0f}\n", batch, tokens / decode_s, tokens / decode_cpu_s);
+    std::printf("{\"bench\":\"generate\",\"figure\":\"decode_tokens_per_s\",\"batch\":%d,\"dtype\":\"%s\","
+                "\"value\":%.0f,\"per_cpu_s\":%.0f}\n", batch, bf16 ? "bf16-matmul" : "fp32", tokens / decode_s,
+                tokens / decode_cpu_s);
+    gen.set_bf16(false);
   }
   {  // image encodes
     c10::InferenceMode guard;

@@ -24,6 +24,7 @@ torch::Tensor Generator::forward_step(DecodeState& state, const torch::Tensor& e
   in.positions = positions;
   in.key_padding = state.key_padding;
   in.last_only = true;
+  Bf16Matmuls bf16(bf16_);
   auto out = model_->forward(embeds, in);
   return out.logits.select(1, 0).to(torch::kFloat32).to(torch::kCPU).contiguous();  // [B,V]
 }

@@ -56,6 +56,14 @@ torch::Tensor linear_fast(const torch::Tensor& x, const torch::Tensor& w, const 
   return y.view(sizes);
 }
 
+namespace {
+thread_local bool g_bf16_matmuls = false;
+}
+
+Bf16Matmuls::Bf16Matmuls(bool enabled) : previous_(g_bf16_matmuls) { g_bf16_matmuls = enabled; }
+Bf16Matmuls::~Bf16Matmuls() { g_bf16_matmuls = previous_; }
+bool Bf16Matmuls::active() { return g_bf16_matmuls; }
+
 const torch::Tensor& FusedLinear::weight(const std::vector<torch::nn::Linear>& parts) {
   std::vector<std::pair<const void*, int64_t>> stamp;
   for (const auto& p : parts) {
@@ -69,11 +77,25 @@ const torch::Tensor& FusedLinear::weight(const std::vector<torch::nn::Linear>& p
       w.push_back(p->weight.detach());
       if (p->bias.defined()) b.push_back(p->bias.detach());
     }
-    weight_ = torch::cat(w, 0).contiguous();
-    bias_ = b.empty() ? torch::Tensor() : torch::cat(b, 0).contiguous();
+    weight_ = parts.size() == 1 ? w[0] : torch::cat(w, 0).contiguous();
+    bias_ = b.empty() ? torch::Tensor() : (b.size() == 1 ? b[0] : torch::cat(b, 0).contiguous());
+    weight_bf16_ = bias_bf16_ = torch::Tensor();
     stamp_ = std::move(stamp);
   }
   return weight_;
+}
+
+torch::Tensor FusedLinear::apply(const torch::Tensor& x, const std::vector<torch::nn::Linear>& parts) {
+  const auto& w = weight(parts);
+  const int64_t rows = x.numel() / x.size(-1);
+  if (rows > 1 && Bf16Matmuls::active() && x.scalar_type() == torch::kFloat32) {
+    if (!weight_bf16_.defined()) {
+      weight_bf16_ = w.to(torch::kBFloat16);
+      if (bias_.defined()) bias_bf16_ = bias_.to(torch::kBFloat16);
+    }
+    return torch::linear(x.to(torch::kBFloat16), weight_bf16_, bias_bf16_).to(torch::kFloat32);
+  }
+  return linear_fast(x, w, bias_);
 }
 
 AttentionImpl::AttentionImpl(const TextConfig& c)
@@ -89,8 +111,7 @@ torch::Tensor AttentionImpl::forward_fused(const torch::Tensor& x, const torch::
                                            const torch::Tensor& sin, const torch::Tensor& mask,
                                            KvCache* cache, int64_t layer) {
   const int64_t B = x.size(0), T = x.size(1), G = H / H_kv;
-  const auto& w = qkv_.weight({q_proj, k_proj, v_proj});
-  auto qkv = linear_fast(x, w, qkv_.bias()).view({B, T, H + 2 * H_kv, D});
+  auto qkv = qkv_.apply(x, {q_proj, k_proj, v_proj}).view({B, T, H + 2 * H_kv, D});
   // RoPE on q and k together: [B,T,H+H_kv,D] with cos/sin [B,T,1,D].
   auto qk = apply_rope(qkv.narrow(2, 0, H + H_kv), cos.transpose(1, 2), sin.transpose(1, 2));
   auto q = qk.narrow(2, 0, H).transpose(1, 2);                 // [B,H,T,D]
@@ -111,7 +132,7 @@ torch::Tensor AttentionImpl::forward_fused(const torch::Tensor& x, const torch::
                    ? torch::softmax(scores, -1)
                    : torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
   auto out = torch::matmul(probs, v).view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
-  return linear_fast(out, o_proj->weight);
+  return o_.apply(out, {o_proj});
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
@@ -151,8 +172,8 @@ MlpImpl::MlpImpl(int64_t hidden, int64_t intermediate) {
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
   if (torch::GradMode::is_enabled()) return down_proj(F::silu(gate_proj(x)) * up_proj(x));
   const int64_t I = gate_proj->weight.size(0);
-  auto gu = linear_fast(x, gate_up_.weight({gate_proj, up_proj}));
-  return linear_fast(F::silu(gu.narrow(-1, 0, I)).mul_(gu.narrow(-1, I, I)), down_proj->weight);
+  auto gu = gate_up_.apply(x, {gate_proj, up_proj});
+  return down_.apply(F::silu(gu.narrow(-1, 0, I)).mul_(gu.narrow(-1, I, I)), {down_proj});
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const TextConfig& c) {

@@ -50,18 +50,31 @@ struct Rope {
 // x [B,H,T,D]; cos/sin [B,1,T,D]
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 
-// Weights concatenated along the output dimension, rebuilt when any source changes (by
-// storage pointer or in-place version): inference uses one GEMM for q/k/v and one for
-// gate/up instead of three and two. Autograd never sees these (built under NoGrad).
+// Inference weights: the parts' weights concatenated along the output dimension (q/k/v in one
+// GEMM, gate/up in one), rebuilt when any source changes (by storage pointer or in-place
+// version), with a bf16 copy made on first use. apply() picks the fastest form: a single row
+// goes through an fp32 matrix-vector product; several rows through bf16 GEMMs while a
+// Bf16Matmuls guard is active, else fp32. Autograd never sees these (built under NoGrad).
 class FusedLinear {
  public:
-  // Returns [sum(out), in] (and the concatenated bias, undefined if none).
   const torch::Tensor& weight(const std::vector<torch::nn::Linear>& parts);
   const torch::Tensor& bias() const { return bias_; }
+  torch::Tensor apply(const torch::Tensor& x, const std::vector<torch::nn::Linear>& parts);
 
  private:
-  torch::Tensor weight_, bias_;
+  torch::Tensor weight_, bias_, weight_bf16_, bias_bf16_;
   std::vector<std::pair<const void*, int64_t>> stamp_;
+};
+
+// While alive (enabled), inference matmuls over several rows run in bf16 (this thread only).
+class Bf16Matmuls {
+ public:
+  explicit Bf16Matmuls(bool enabled);
+  ~Bf16Matmuls();
+  static bool active();
+
+ private:
+  bool previous_;
 };
 
 class AttentionImpl : public torch::nn::Module {
@@ -77,7 +90,7 @@ class AttentionImpl : public torch::nn::Module {
  private:
   torch::Tensor forward_fused(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                               const torch::Tensor& mask, KvCache* cache, int64_t layer);
-  FusedLinear qkv_;
+  FusedLinear qkv_, o_;
 };
 TORCH_MODULE(Attention);
 
@@ -88,7 +101,7 @@ class MlpImpl : public torch::nn::Module {
   torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
 
  private:
-  FusedLinear gate_up_;
+  FusedLinear gate_up_, down_;
 };
 TORCH_MODULE(Mlp);
 
