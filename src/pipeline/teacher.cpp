@@ -1,0 +1,293 @@
+// pipeline/teacher.cpp — see teacher.h.
+#include "pipeline/teacher.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+
+#include "util/error.h"
+#include "util/rng.h"
+
+namespace insightv::pipeline {
+namespace {
+
+// A number token inside a text: [pos, pos+len).
+struct NumTok {
+  size_t pos, len;
+  std::string text;
+};
+
+std::vector<NumTok> number_tokens(const std::string& s) {
+  std::vector<NumTok> out;
+  for (size_t i = 0; i < s.size();) {
+    if (std::isdigit(static_cast<unsigned char>(s[i])) &&
+        (i == 0 || !std::isalnum(static_cast<unsigned char>(s[i - 1])))) {
+      size_t j = i;
+      while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) ||
+                              (s[j] == '.' && j + 1 < s.size() &&
+                               std::isdigit(static_cast<unsigned char>(s[j + 1])))))
+        ++j;
+      if (j == s.size() || !std::isalpha(static_cast<unsigned char>(s[j])))
+        out.push_back({i, j - i, s.substr(i, j - i)});
+      i = j;
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+// Replaces every whole-token occurrence of `from` with `to`.
+std::string replace_number(const std::string& s, const std::string& from, const std::string& to) {
+  std::string out;
+  size_t last = 0;
+  for (const NumTok& t : number_tokens(s)) {
+    if (t.text != from) continue;
+    out += s.substr(last, t.pos - last) + to;
+    last = t.pos + t.len;
+  }
+  return out + s.substr(last);
+}
+
+std::string perturb(const std::string& v, Rng& rng) {
+  const bool decimal = v.find('.') != std::string::npos;
+  const double x = std::stod(v);
+  double delta = x >= 20 ? std::max(1.0, std::round(x * rng.uniform(0.1, 0.3))) : rng.uniform_int(1, 2);
+  if (decimal) delta = std::max(0.5, std::round(x * rng.uniform(0.1, 0.3) * 10) / 10);
+  double y = (rng.bernoulli(0.5) || x - delta < 0) ? x + delta : x - delta;
+  if (decimal) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", y);
+    return buf;
+  }
+  return std::to_string(static_cast<long>(y));
+}
+
+std::string lower_first(std::string s) {
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+bool mentions(const PathStep& s, std::initializer_list<const char*> words) {
+  std::string t = s.title + " " + s.content;
+  std::transform(t.begin(), t.end(), t.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* w : words)
+    if (t.find(w) != std::string::npos) return true;
+  return false;
+}
+
+const char* kTitleForms[] = {"%s", "%s", "Step: %s", "Working out: %s", "%s carefully", "Next, %s"};
+const char* kLeadIns[] = {"", "", "Looking at the image, ", "From the figure, ",
+                          "Examining this part closely, ", "Now, "};
+const char* kIrrelevant[][2] = {
+    {"Noting the background", "The background of the image is plain and light, which does not affect the question."},
+    {"Considering the image size", "The picture is square; its size does not change the answer."},
+    {"Thinking about the colours in general", "There are several colours in the picture, which makes it visually clear."},
+    {"Recalling a general fact", "Many images like this one are used to test careful observation."}};
+
+std::string apply_form(const char* form, const std::string& title) {
+  std::string f = form, out;
+  const size_t at = f.find("%s");
+  const bool lower = at > 0;
+  return f.substr(0, at) + (lower ? lower_first(title) : title) + f.substr(at + 2);
+}
+
+}  // namespace
+
+TeacherOptions teacher_options_from_json(const json& j) {
+  TeacherOptions o;
+  if (j.is_null()) return o;
+  json d = teacher_options_to_json(o);
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    check(d.contains(it.key()), "teacher", "unknown option '" + it.key() + "'",
+          "see TeacherOptions in pipeline/teacher.h");
+    d[it.key()] = it.value();
+  }
+  o.miscount_rate = d["miscount_rate"]; o.misread_rate = d["misread_rate"];
+  o.arithmetic_rate = d["arithmetic_rate"]; o.skip_rate = d["skip_rate"];
+  o.irrelevant_rate = d["irrelevant_rate"]; o.propagate_rate = d["propagate_rate"];
+  o.verify_rate = d["verify_rate"]; o.self_correct_rate = d["self_correct_rate"];
+  o.intro_rate = d["intro_rate"]; o.merge_rate = d["merge_rate"]; o.split_rate = d["split_rate"];
+  o.malformed_rate = d["malformed_rate"]; o.garbage_rate = d["garbage_rate"];
+  return o;
+}
+
+json teacher_options_to_json(const TeacherOptions& o) {
+  return {{"miscount_rate", o.miscount_rate},   {"misread_rate", o.misread_rate},
+          {"arithmetic_rate", o.arithmetic_rate}, {"skip_rate", o.skip_rate},
+          {"irrelevant_rate", o.irrelevant_rate}, {"propagate_rate", o.propagate_rate},
+          {"verify_rate", o.verify_rate},       {"self_correct_rate", o.self_correct_rate},
+          {"intro_rate", o.intro_rate},         {"merge_rate", o.merge_rate},
+          {"split_rate", o.split_rate},         {"malformed_rate", o.malformed_rate},
+          {"garbage_rate", o.garbage_rate}};
+}
+
+TeacherPlan plan_teacher_path(const world::Task& task, uint64_t seed, const TeacherOptions& o) {
+  Rng rng(seed);
+  TeacherPlan plan;
+  json mistakes = json::array();
+  std::vector<PathStep> body;
+  for (const world::Step& s : task.solution)
+    if (s.title != "Answer") body.push_back({s.title, s.content, "continue"});
+
+  // --- mistakes that change a number and propagate ---------------------------------------
+  std::string answer_value = task.answer_value;
+  bool answer_wrong = false, self_corrected = false;
+  std::string wrong_from, wrong_to;
+  int wrong_step = -1;
+  struct Kind { const char* name; double rate; std::initializer_list<const char*> cues; };
+  const Kind kinds[] = {{"miscount", o.miscount_rate, {"count", "there are", "number of"}},
+                        {"misread", o.misread_rate, {"read", "value", "height", "label", "shows", "points"}},
+                        {"arithmetic", o.arithmetic_rate, {"=", "+", "total", "difference", "sum", "minus", "times"}}};
+  for (const Kind& k : kinds) {
+    if (!rng.bernoulli(k.rate) || wrong_step >= 0) continue;
+    std::vector<int> cands, any;
+    for (size_t i = 0; i < body.size(); ++i) {
+      if (number_tokens(body[i].content).empty()) continue;
+      any.push_back(static_cast<int>(i));
+      if (mentions(body[i], k.cues)) cands.push_back(static_cast<int>(i));
+    }
+    if (cands.empty()) cands = any;
+    if (cands.empty()) break;
+    wrong_step = rng.choice(cands);
+    const auto toks = number_tokens(body[wrong_step].content);
+    wrong_from = (k.name == std::string("arithmetic")) ? toks.back().text : rng.choice(toks).text;
+    wrong_to = perturb(wrong_from, rng);
+    for (size_t i = wrong_step; i < body.size(); ++i)
+      body[i].content = replace_number(body[i].content, wrong_from, wrong_to);
+    mistakes.push_back({{"kind", k.name}, {"step", wrong_step}, {"from", wrong_from}, {"to", wrong_to}});
+  }
+  if (wrong_step >= 0 && rng.bernoulli(o.propagate_rate)) {
+    answer_wrong = true;
+    const std::string moved = replace_number(answer_value, wrong_from, wrong_to);
+    if (moved != answer_value) {
+      answer_value = moved;
+    } else if (!task.options.empty()) {
+      std::vector<std::string> others;
+      for (const std::string& opt : task.options)
+        if (opt != task.answer_value) others.push_back(opt);
+      answer_value = rng.choice(others);
+    } else if (auto toks = number_tokens(answer_value); !toks.empty()) {
+      answer_value = replace_number(answer_value, toks[0].text, perturb(toks[0].text, rng));
+    } else {
+      answer_value = "not " + answer_value;
+    }
+  }
+
+  // --- structural mistakes --------------------------------------------------------------
+  if (body.size() >= 2 && rng.bernoulli(o.skip_rate)) {
+    const int k = static_cast<int>(rng.uniform_int(0, static_cast<int64_t>(body.size()) - 1));
+    mistakes.push_back({{"kind", "skipped"}, {"step", k}, {"title", body[k].title}});
+    body.erase(body.begin() + k);
+  }
+  if (rng.bernoulli(o.irrelevant_rate)) {
+    const auto& irr = kIrrelevant[rng.uniform_int(0, 3)];
+    const int k = static_cast<int>(rng.uniform_int(0, static_cast<int64_t>(body.size())));
+    body.insert(body.begin() + k, PathStep{irr[0], irr[1], "continue"});
+    mistakes.push_back({{"kind", "irrelevant"}, {"step", k}});
+  }
+
+  // --- variety --------------------------------------------------------------------------
+  if (body.size() >= 2 && rng.bernoulli(o.merge_rate)) {
+    const size_t k = static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(body.size()) - 2));
+    body[k].title += " and " + lower_first(body[k + 1].title);
+    body[k].content += " " + body[k + 1].content;
+    body.erase(body.begin() + static_cast<long>(k) + 1);
+  }
+  if (!body.empty() && rng.bernoulli(o.split_rate)) {
+    const size_t k = static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(body.size()) - 1));
+    const size_t dot = body[k].content.find(". ");
+    if (dot != std::string::npos && dot + 2 < body[k].content.size()) {
+      PathStep second{"Continuing: " + lower_first(body[k].title), body[k].content.substr(dot + 2), "continue"};
+      body[k].content = body[k].content.substr(0, dot + 1);
+      body.insert(body.begin() + static_cast<long>(k) + 1, second);
+    }
+  }
+  for (PathStep& s : body) {
+    s.title = apply_form(kTitleForms[rng.uniform_int(0, 5)], s.title);
+    const std::string lead = kLeadIns[rng.uniform_int(0, 5)];
+    if (!lead.empty()) s.content = lead + lower_first(s.content);
+  }
+  if (rng.bernoulli(o.intro_rate)) {
+    const char* titles[] = {"Identifying Key Information", "Understanding the question",
+                            "Decomposing the problem"};
+    body.insert(body.begin(), PathStep{titles[rng.uniform_int(0, 2)],
+                                       "The question asks: " + task.question +
+                                           " I will examine the image step by step and derive "
+                                           "the answer in more than one way.",
+                                       "continue"});
+  }
+  if (rng.bernoulli(o.verify_rate)) {
+    PathStep v{"Re-examining with another approach", "", "continue"};
+    if (answer_wrong && rng.bernoulli(o.self_correct_rate)) {
+      v.content = "Checking again by recounting from the image, the value is " + wrong_from +
+                  ", not " + wrong_to + ". Correcting this, the result changes accordingly.";
+      answer_value = task.answer_value;
+      answer_wrong = false;
+      self_corrected = true;
+    } else {
+      v.content = "Going through the image a second time in a different order, I reach the "
+                  "same result: " + answer_value + ". The reasoning is consistent.";
+    }
+    body.push_back(v);
+  }
+
+  // --- conclusion -----------------------------------------------------------------------
+  std::string letter;
+  for (size_t i = 0; i < task.options.size(); ++i)
+    if (task.options[i] == answer_value) letter = world::option_letter(i);
+  if (!task.options.empty() && letter.empty()) letter = world::option_letter(0);
+  PathStep concl{rng.bernoulli(0.5) ? "Concluding" : "Drawing the conclusion",
+                 "Therefore the answer is " + answer_value +
+                     (letter.empty() ? std::string(".") : ", which is option " + letter + "."),
+                 "final_answer"};
+  body.push_back(concl);
+  plan.steps = std::move(body);
+  plan.final_text = letter.empty() ? answer_value : letter;
+  plan.provenance = {{"mistakes", mistakes},
+                     {"expected_correct", !answer_wrong},
+                     {"self_corrected", self_corrected},
+                     {"final_value", answer_value}};
+  return plan;
+}
+
+json TeacherBackend::provenance(const world::Task& task, uint64_t seed) const {
+  return plan_teacher_path(task, seed, opts_).provenance;
+}
+
+std::string TeacherBackend::chat(const ChatRequest& req) {
+  check(req.task != nullptr && req.messages != nullptr, "teacher",
+        "the teacher needs the task of the request", "it only runs on VisWorld tasks");
+  const auto& msgs = *req.messages;
+  // Where are we: trailing (assistant bad reply, corrective user) pairs count the attempt;
+  // accepted steps are the assistant messages after the pre-filled one.
+  int attempt = 0;
+  size_t end = msgs.size();
+  while (end >= 2 && msgs[end - 1].text == invalid_json_prompt()) ++attempt, end -= 2;
+  int steps_done = 0;
+  for (size_t i = 3; i < end; ++i) steps_done += msgs[i].role == "assistant";
+  const TeacherPlan plan = plan_teacher_path(*req.task, req.seed, opts_);
+  Rng noise(mix_seed(req.seed ^ 0x5eedULL, static_cast<uint64_t>(steps_done * 8 + attempt)));
+
+  std::string clean;
+  const bool final_request = !msgs.empty() && msgs.back().text == final_answer_prompt();
+  if (final_request) {
+    clean = json{{"title", "FINAL ANSWER"}, {"content", plan.final_text}}.dump();
+  } else {
+    const PathStep& s = plan.steps[std::min<size_t>(steps_done, plan.steps.size() - 1)];
+    clean = json{{"title", s.title}, {"content", s.content}, {"next_action", s.next_action}}.dump();
+  }
+  if (attempt == 0 && noise.bernoulli(opts_.garbage_rate))
+    return "I think the next step is to look more carefully at the picture.";
+  if (attempt == 0 && noise.bernoulli(opts_.malformed_rate)) {
+    switch (noise.uniform_int(0, 2)) {
+      case 0: return "```json\n" + clean + "\n```";
+      case 1: return clean.substr(0, clean.size() - 1) + ",}";
+      default: return "Here is the next step: " + clean.substr(0, clean.size() - 2);
+    }
+  }
+  return clean;
+}
+
+}  // namespace insightv::pipeline
