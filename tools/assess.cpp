@@ -1,7 +1,7 @@
 // tools/assess.cpp — `insightv assess`: answer filter + step scorer over datagen's paths, then
 // the reasoning set, the summary set and preference pairs (pipeline/assess.h).
 //   insightv assess --in DIR --tasks DIR|FILE --out DIR [--judge rules|BACKEND]
-//                   [--scorer verifier|BACKEND] [--high 75] [--mid 50] [--sound-to-flawed 1]
+//                   [--scorer verifier|BACKEND] [--high 85] [--mid 60] [--sound-to-flawed 1]
 #include <cstdio>
 
 #include "pipeline/assess.h"

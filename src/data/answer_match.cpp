@@ -169,7 +169,7 @@ std::optional<double> last_number(const std::string& s) {
   for (size_t i = 0; i < s.size(); ++i) {
     const bool start = std::isdigit(static_cast<unsigned char>(s[i])) &&
                        (i == 0 || !std::isdigit(static_cast<unsigned char>(s[i - 1])) ) &&
-                       (i == 0 || (s[i - 1] != '.' && s[i - 1] != ','));
+                       (i == 0 || (s[i - 1] != '.' && s[i - 1] != ',' && s[i - 1] != '/'));
     if (!start) continue;
     const size_t from = (i > 0 && s[i - 1] == '-') ? i - 1 : i;
     if (auto v = parse_number(s.substr(from))) last = v;
@@ -318,7 +318,7 @@ MatchResult match_answer(const std::string& response, const GoldAnswer& gold,
   if (norm == g) {
     r.correct = true;
     r.reason = "text";
-  } else if (words(norm).size() <= 8 && contains_words(norm, g)) {
+  } else if (words(norm).size() <= 8 && contains_words(norm, g) && !contains_words(norm, "not " + g)) {
     r.correct = true;
     r.reason = "text-contains";
   } else {

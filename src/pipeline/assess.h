@@ -12,7 +12,7 @@
 // Stage 1, the answer filter (judge), splits each question's paths into correct and wrong;
 // stage 2, the step scorer, scores the correct ones of a question together (one call);
 // buckets: high >= high_threshold, mid >= mid_threshold, else low; wrong = wrong answer.
-// Thresholds 75/50 and the sound:flawed ratio 1:1 are our choices (UNCONFIRMED in the paper).
+// Thresholds 85/60 and the sound:flawed ratio 1:1 are our choices (UNCONFIRMED in the paper).
 // Target texts: the reasoning set's gpt turn is "<thoughts>\n" + one "title: content" line per
 // step + "</thoughts>" (UNCONFIRMED serialization, PAPER.md §2.1), its human turn "<image>\n" +
 // task prompt + the reasoning suffix; the summary set's human turn is the exact §2.2 prompt
@@ -36,7 +36,7 @@ struct AssessConfig {
   std::string out;
   std::string judge = "rules";     // rules | BACKEND
   std::string scorer = "verifier"; // verifier | BACKEND
-  double high_threshold = 75, mid_threshold = 50;
+  double high_threshold = 85, mid_threshold = 60;
   int reason_per_question = 1;     // top-k correct paths per question in the reasoning set
   bool reason_high_only = true;    // only high-bucket paths go to the reasoning set
   double sound_to_flawed = 1.0;    // summary set: sound samples per flawed sample

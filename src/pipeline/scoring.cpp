@@ -78,6 +78,20 @@ void scene_facts(const json& j, const std::string& key, std::set<std::string>* n
   }
 }
 
+// True when text names the answer or an option as whole words (a conclusion step "the answer
+// is C" has no other content words).
+bool mentions_answer_or_option(const world::Task& t, const std::string& text) {
+  const std::string norm = " " + data::normalize_text(text) + " ";
+  auto has = [&](const std::string& v) {
+    const std::string n = data::normalize_text(v);
+    return !n.empty() && norm.find(" " + n + " ") != std::string::npos;
+  };
+  if (has(t.answer_value)) return true;
+  for (const std::string& o : t.options)
+    if (has(o)) return true;
+  return false;
+}
+
 class RuleJudge : public AnswerJudge {
  public:
   bool correct(const world::Task& t, const std::string& a) override {
@@ -234,7 +248,7 @@ double verifier_score(const world::Task& t, const ReasoningPath& p, std::vector<
       ++claims;
       bad += facts.count(n) == 0;
     }
-    bool relevant = claims > 0;
+    bool relevant = claims > 0 || mentions_answer_or_option(t, s.content);
     for (const std::string& w : content_words(s.content))
       if (words.count(w)) relevant = true;
     ++steps;
@@ -251,9 +265,12 @@ double verifier_score(const world::Task& t, const ReasoningPath& p, std::vector<
     covered += all;
   }
   const double coverage = solver_nums.empty() ? 1.0 : static_cast<double>(covered) / solver_nums.size();
-  const double accuracy = wrong == 0 ? 1.0 : 0.5 * (1.0 - static_cast<double>(wrong) / steps);
-  const double relevance = 1.0 - static_cast<double>(irrelevant) / steps;
-  return 1.0 + 99.0 * (0.6 * accuracy + 0.25 * coverage + 0.15 * relevance);
+  // Penalties out of 100: any false claim is a serious flaw (40, plus up to 30 more as the
+  // share of false steps grows); missing solver results cost up to 60; each irrelevant step 25.
+  const double acc_pen = wrong == 0 ? 0.0 : 40.0 + 30.0 * wrong / steps;
+  const double cov_pen = 60.0 * (1.0 - coverage);
+  const double irr_pen = std::min(50.0, 25.0 * irrelevant);
+  return std::clamp(100.0 - acc_pen - cov_pen - irr_pen, 1.0, 100.0);
 }
 
 std::unique_ptr<AnswerJudge> make_judge(const std::string& name, const BackendOptions& opts) {

@@ -10,8 +10,9 @@
 // The verifier (VisWorld only) checks every number a step claims against the facts of the
 // scene graph (its non-coordinate values and the solver's derivations from it); flags steps
 // that share nothing with the task (irrelevant); measures how many of the solver's results the
-// path covers (detail). score = 1 + 99 * (0.6 accuracy + 0.25 coverage + 0.15 relevance).
-// The weights are ours (the paper released no scorer: UNCONFIRMED).
+// path covers (detail). score = 100 minus penalties: a false claim 40 + 30 x (share of false
+// steps), missing solver results 60 x (share missing), 25 per irrelevant step; clamped to
+// [1, 100]. The weights are ours (the paper released no scorer: UNCONFIRMED).
 // The LLM judge/scorer send one request through any ChatBackend and parse the reply; a reply
 // that does not parse gives 0 (judge, as the paper's code) or score 1 (scorer).
 // Judges and scorers are thread-safe when their backend is.

@@ -82,8 +82,8 @@ const char* kLeadIns[] = {"", "", "Looking at the image, ", "From the figure, ",
                           "Examining this part closely, ", "Now, "};
 const char* kIrrelevant[][2] = {
     {"Noting the background", "The background of the image is plain and light, which does not affect the question."},
-    {"Considering the image size", "The picture is square; its size does not change the answer."},
-    {"Thinking about the colours in general", "There are several colours in the picture, which makes it visually clear."},
+    {"Considering the image format", "The picture is a PNG file; its format does not change the answer."},
+    {"Thinking about the drawing style", "The drawing style is simple and flat, which makes it visually clear."},
     {"Recalling a general fact", "Many images like this one are used to test careful observation."}};
 
 std::string apply_form(const char* form, const std::string& title) {
@@ -91,6 +91,41 @@ std::string apply_form(const char* form, const std::string& title) {
   const size_t at = f.find("%s");
   const bool lower = at > 0;
   return f.substr(0, at) + (lower ? lower_first(title) : title) + f.substr(at + 2);
+}
+
+void scene_strings(const json& j, std::vector<std::string>* out) {
+  if (j.is_object() || j.is_array()) {
+    for (const json& v : j) scene_strings(v, out);
+  } else if (j.is_string()) {
+    out->push_back(j.get<std::string>());
+  }
+}
+
+// A wrong text answer of the same shape as the right one: another single capital letter named
+// in the solver's chain (bar names, cells), else another string value of the scene graph.
+std::string other_text_value(const world::Task& t, Rng& rng) {
+  const std::string& right = t.answer_value;
+  std::vector<std::string> pool;
+  if (right.size() == 1 && std::isupper(static_cast<unsigned char>(right[0]))) {
+    for (const world::Step& s : t.solution)
+      for (size_t i = 0; i < s.content.size(); ++i) {
+        const char c = s.content[i];
+        const bool alone = (i == 0 || !std::isalnum(static_cast<unsigned char>(s.content[i - 1]))) &&
+                           (i + 1 == s.content.size() || !std::isalnum(static_cast<unsigned char>(s.content[i + 1])));
+        if (alone && std::isupper(static_cast<unsigned char>(c)) && std::string(1, c) != right)
+          pool.push_back(std::string(1, c));
+      }
+  }
+  if (pool.empty()) {
+    std::vector<std::string> strings;
+    scene_strings(t.scene, &strings);
+    for (const std::string& v : strings)
+      if (v != right && !v.empty() && v.size() <= right.size() + 8) pool.push_back(v);
+  }
+  if (pool.empty()) return "unknown";
+  std::sort(pool.begin(), pool.end());
+  pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
+  return rng.choice(pool);
 }
 
 }  // namespace
@@ -171,7 +206,7 @@ TeacherPlan plan_teacher_path(const world::Task& task, uint64_t seed, const Teac
     } else if (auto toks = number_tokens(answer_value); !toks.empty()) {
       answer_value = replace_number(answer_value, toks[0].text, perturb(toks[0].text, rng));
     } else {
-      answer_value = "not " + answer_value;
+      answer_value = other_text_value(task, rng);
     }
   }
 
@@ -189,11 +224,18 @@ TeacherPlan plan_teacher_path(const world::Task& task, uint64_t seed, const Teac
   }
 
   // --- variety --------------------------------------------------------------------------
+  auto is_irrelevant = [](const PathStep& s) {
+    for (const auto& irr : kIrrelevant)
+      if (s.title == irr[0]) return true;
+    return false;
+  };
   if (body.size() >= 2 && rng.bernoulli(o.merge_rate)) {
     const size_t k = static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(body.size()) - 2));
+    if (!is_irrelevant(body[k]) && !is_irrelevant(body[k + 1])) {
     body[k].title += " and " + lower_first(body[k + 1].title);
     body[k].content += " " + body[k + 1].content;
     body.erase(body.begin() + static_cast<long>(k) + 1);
+    }
   }
   if (!body.empty() && rng.bernoulli(o.split_rate)) {
     const size_t k = static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(body.size()) - 1));

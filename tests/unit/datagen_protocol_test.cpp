@@ -82,7 +82,7 @@ TEST(Protocol, ConversationFollowsThePaper) {
   });
   const world::Task t = one_task();
   ReasoningPath p = run_protocol(b, t, "", 0, 1, ProtocolOptions{});
-  ASSERT_GE(seen.size(), 6u);
+  ASSERT_EQ(seen.size(), 5u);
   EXPECT_EQ(seen[0].role, "system");
   EXPECT_NE(seen[0].text.find("USE AT LEAST 3 METHODS"), std::string::npos);
   EXPECT_TRUE(seen[1].has_image);

@@ -7,6 +7,7 @@
 #include "pipeline/datagen.h"
 #include "support/subprocess.h"
 #include "support/vw_tasks.h"
+#include "util/error.h"
 #include "util/fs.h"
 
 namespace insightv::pipeline {

@@ -13,6 +13,7 @@
 #include "pipeline/protocol.h"
 #include "support/subprocess.h"
 #include "support/vw_tasks.h"
+#include "util/error.h"
 #include "util/fs.h"
 
 namespace insightv::pipeline {
@@ -34,7 +35,7 @@ class FakeServer {
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    server_.wait_until_ready();
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~FakeServer() {
     server_.stop();
