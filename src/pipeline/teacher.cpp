@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "util/error.h"
 #include "util/rng.h"
@@ -64,9 +65,85 @@ std::string perturb(const std::string& v, Rng& rng) {
   return std::to_string(static_cast<long>(y));
 }
 
+// Lower-cases an ordinary first word ("There" → "there"), never a name ("P + E", "AB").
 std::string lower_first(std::string s) {
-  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  if (s.size() >= 2 && std::isupper(static_cast<unsigned char>(s[0])) &&
+      std::islower(static_cast<unsigned char>(s[1])))
+    s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
   return s;
+}
+
+// A tiny evaluator for "2 x (6 + 9)"-style expressions; nullopt on anything else.
+struct Expr {
+  const std::string& s;
+  size_t i = 0;
+  void ws() { while (i < s.size() && s[i] == ' ') ++i; }
+  std::optional<double> atom() {
+    ws();
+    if (i < s.size() && s[i] == '(') {
+      ++i;
+      auto v = sum();
+      ws();
+      if (!v || i >= s.size() || s[i] != ')') return std::nullopt;
+      ++i;
+      return v;
+    }
+    size_t j = i;
+    while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.')) ++j;
+    if (j == i) return std::nullopt;
+    const double v = std::stod(s.substr(i, j - i));
+    i = j;
+    return v;
+  }
+  std::optional<double> product() {
+    auto v = atom();
+    for (;;) {
+      ws();
+      if (!v || i >= s.size() || (s[i] != 'x' && s[i] != '*' && s[i] != '/')) return v;
+      const char op = s[i++];
+      auto r = atom();
+      if (!r) return std::nullopt;
+      v = op == '/' ? (*r == 0 ? std::optional<double>() : *v / *r) : *v * *r;
+    }
+  }
+  std::optional<double> sum() {
+    auto v = product();
+    for (;;) {
+      ws();
+      if (!v || i >= s.size() || (s[i] != '+' && s[i] != '-')) return v;
+      const char op = s[i++];
+      auto r = product();
+      if (!r) return std::nullopt;
+      v = op == '+' ? *v + *r : *v - *r;
+    }
+  }
+};
+
+// Redoes every "EXPR = N" in text whose N no longer equals EXPR; returns the (old, new)
+// results it changed, in order.
+std::vector<std::pair<std::string, std::string>> recompute_equations(std::string& text) {
+  std::vector<std::pair<std::string, std::string>> changed;
+  for (size_t eq = text.find(" = "); eq != std::string::npos; eq = text.find(" = ", eq + 3)) {
+    size_t a = eq;
+    while (a > 0 && std::string("0123456789.+-*/() x").find(text[a - 1]) != std::string::npos) --a;
+    if (a > 0 && std::isalpha(static_cast<unsigned char>(text[a - 1]))) ++a;  // "box" is no operator
+    std::string expr = text.substr(a, eq - a);
+    while (!expr.empty() && !std::isdigit(static_cast<unsigned char>(expr[0])) && expr[0] != '(') expr.erase(0, 1);
+    if (expr.empty()) continue;
+    Expr e{expr};
+    const auto v = e.sum();
+    if (!v || e.i != expr.size()) continue;
+    const auto toks = number_tokens(text.substr(eq + 3));
+    if (toks.empty() || toks[0].pos != 0) continue;
+    const std::string old = toks[0].text;
+    char buf[32];
+    if (std::fabs(*v - std::round(*v)) < 1e-9) std::snprintf(buf, sizeof buf, "%ld", std::lround(*v));
+    else std::snprintf(buf, sizeof buf, "%.1f", *v);
+    if (old == buf || std::fabs(std::stod(old) - *v) < 1e-6) continue;
+    text.replace(eq + 3, old.size(), buf);
+    changed.push_back({old, buf});
+  }
+  return changed;
 }
 
 bool mentions(const PathStep& s, std::initializer_list<const char*> words) {
@@ -187,18 +264,43 @@ TeacherPlan plan_teacher_path(const world::Task& task, uint64_t seed, const Teac
     if (cands.empty()) break;
     wrong_step = rng.choice(cands);
     const auto toks = number_tokens(body[wrong_step].content);
-    wrong_from = (k.name == std::string("arithmetic")) ? toks.back().text : rng.choice(toks).text;
+    // Prefer a number the rest of the chain uses, so that the slip travels like a real one.
+    std::vector<NumTok> used;
+    for (const NumTok& tk : toks) {
+      bool later = replace_number(task.answer_value, tk.text, "#") != task.answer_value;
+      for (size_t j = wrong_step + 1; j < body.size() && !later; ++j)
+        later = replace_number(body[j].content, tk.text, "#") != body[j].content;
+      if (later) used.push_back(tk);
+    }
+    wrong_from = (k.name == std::string("arithmetic")) ? toks.back().text
+                 : (!used.empty() && rng.bernoulli(0.8)) ? rng.choice(used).text
+                                                          : rng.choice(toks).text;
     wrong_to = perturb(wrong_from, rng);
     for (size_t i = wrong_step; i < body.size(); ++i)
       body[i].content = replace_number(body[i].content, wrong_from, wrong_to);
     mistakes.push_back({{"kind", k.name}, {"step", wrong_step}, {"from", wrong_from}, {"to", wrong_to}});
   }
-  if (wrong_step >= 0 && rng.bernoulli(o.propagate_rate)) {
-    answer_wrong = true;
-    const std::string moved = replace_number(answer_value, wrong_from, wrong_to);
-    if (moved != answer_value) {
-      answer_value = moved;
-    } else if (!task.options.empty()) {
+  // Later arithmetic is redone with the wrong value, and its results travel on in turn.
+  std::vector<std::pair<std::string, std::string>> subs;
+  if (wrong_step >= 0) {
+    subs.push_back({wrong_from, wrong_to});
+    // A slip in a result ("= N") IS the mistake: its own equation stays wrong.
+    const bool slip = mistakes.back()["kind"] == "arithmetic" ||
+                      body[wrong_step].content.find("= " + wrong_to) != std::string::npos;
+    for (size_t i = wrong_step + (slip ? 1 : 0); i < body.size(); ++i)
+      for (const auto& [from, to] : recompute_equations(body[i].content)) {
+        for (size_t j = i + 1; j < body.size(); ++j) body[j].content = replace_number(body[j].content, from, to);
+        subs.push_back({from, to});
+      }
+  }
+  std::string moved = answer_value;
+  for (const auto& [from, to] : subs) moved = replace_number(moved, from, to);
+  if (moved != answer_value) {
+    answer_wrong = true;  // the chain carried the slip into the answer
+    answer_value = moved;
+  } else if (wrong_step >= 0 && rng.bernoulli(o.propagate_rate)) {
+    answer_wrong = true;  // the answer does not follow from the chain any more
+    if (!task.options.empty()) {
       std::vector<std::string> others;
       for (const std::string& opt : task.options)
         if (opt != task.answer_value) others.push_back(opt);
@@ -279,7 +381,15 @@ TeacherPlan plan_teacher_path(const world::Task& task, uint64_t seed, const Teac
   std::string letter;
   for (size_t i = 0; i < task.options.size(); ++i)
     if (task.options[i] == answer_value) letter = world::option_letter(i);
-  if (!task.options.empty() && letter.empty()) letter = world::option_letter(0);
+  if (!task.options.empty() && letter.empty()) {
+    // A wrong value that is no option: the generator settles on some other (wrong) option.
+    std::vector<size_t> wrong;
+    for (size_t i = 0; i < task.options.size(); ++i)
+      if (task.options[i] != task.answer_value) wrong.push_back(i);
+    const size_t pick = rng.choice(wrong);
+    letter = world::option_letter(pick);
+    answer_value = task.options[pick];
+  }
   PathStep concl{rng.bernoulli(0.5) ? "Concluding" : "Drawing the conclusion",
                  "Therefore the answer is " + answer_value +
                      (letter.empty() ? std::string(".") : ", which is option " + letter + "."),

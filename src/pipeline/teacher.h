@@ -10,8 +10,9 @@
 // Variety: phrasing variants of titles and contents, an optional opening "understand the
 // question" step, merged or split steps (granularity), swapped independent steps, a
 // verification / re-examination step restating the key result by another route. Mistakes,
-// each at its own rate: miscount, misread value, arithmetic slip (a number in one step changes
-// and the change propagates through every later step and into the final answer), skipped step,
+// each at its own rate: miscount, misread value, arithmetic slip (a number in one step changes,
+// every later use of it changes, later "a + b = c" results are recomputed from the wrong value
+// and travel on, so the final answer moves as a real generator's would), skipped step,
 // irrelevant step; a verification step may catch a numeric mistake (self-correction).
 // Malformed JSON at a configurable rate exercises the protocol's repair and retry paths.
 // A path is a pure function of (task, seed, options): deterministic, thread-safe, no state.
@@ -32,7 +33,7 @@ struct TeacherOptions {
   double arithmetic_rate = 0.08;     // a computed result is off
   double skip_rate = 0.10;           // a needed step is missing
   double irrelevant_rate = 0.10;     // a step about something that does not matter
-  double propagate_rate = 0.9;       // a numeric mistake reaches the final answer
+  double propagate_rate = 0.5;       // a slip the chain does not carry still breaks the answer
   double verify_rate = 0.35;         // add a verification / re-examination step
   double self_correct_rate = 0.3;    // ... which catches a numeric mistake
   double intro_rate = 0.6;           // open with an "understand the question" step

@@ -165,6 +165,7 @@ TEST(Teacher, CleanTeacherIsAlwaysRightAndMistakesOftenMakeItWrong) {
   TeacherOptions bad = clean;
   bad.miscount_rate = 1;
   bad.self_correct_rate = 0;
+  bad.propagate_rate = 1;
   int right_clean = 0, wrong_bad = 0, n = 0;
   for (const world::Task& t : test::make_vw_tasks(70)) {
     TeacherBackend cb(clean), bb(bad);
