@@ -6,6 +6,7 @@
 #include <set>
 
 #include "data/answer_match.h"
+#include "pipeline/chain_numbers.h"
 #include "pipeline/protocol.h"
 #include "pipeline/step_json.h"
 #include "pipeline/teacher.h"
@@ -141,6 +142,18 @@ TEST(Protocol, PathRecordRoundTripsThroughJson) {
   ReasoningPath p = run_protocol(b, t, "", 2, 99, ProtocolOptions{});
   ReasoningPath q = path_from_json(path_to_json(p), "test");
   EXPECT_EQ(path_to_json(p), path_to_json(q));
+}
+
+TEST(ChainNumbers, ReplacesWholeTokensOnly) {
+  EXPECT_EQ(replace_number("E = 13, 113 and 13.5, total 13", "13", "14"), "E = 14, 113 and 13.5, total 14");
+}
+
+TEST(ChainNumbers, RecomputesStaleEquationResults) {
+  std::string s = "P + E = 10 + 14 = 23 and perimeter = 2 x (6 + 11) = 30.";
+  const auto changed = recompute_equations(s);
+  EXPECT_EQ(s, "P + E = 10 + 14 = 24 and perimeter = 2 x (6 + 11) = 34.");
+  ASSERT_EQ(changed.size(), 2u);
+  EXPECT_EQ(changed[0], std::make_pair(std::string("23"), std::string("24")));
 }
 
 TEST(Teacher, SamePathForSameSeedAndDifferentPathsAcrossSeeds) {
