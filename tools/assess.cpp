@@ -16,7 +16,7 @@ VerbFn add_assess(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--in", c->in, "datagen output folder (paths.jsonl) or a paths JSONL")->required();
   cmd->add_option("--tasks", c->tasks, "the task folder or tasks.jsonl the paths answer")->required();
   cmd->add_option("--out", c->out, "output folder")->required();
-  cmd->add_option("--judge", c->judge, "rules | teacher | openai:URL | local:DIR (LLM judge, the paper's prompt)");
+  cmd->add_option("--judge", c->judge, "rules | openai:URL | local:DIR (LLM judge with the paper's prompt)");
   cmd->add_option("--scorer", c->scorer, "verifier | openai:URL | local:DIR (LLM scorer)");
   cmd->add_option("--high", c->high_threshold, "score at or above: High bucket (UNCONFIRMED default)");
   cmd->add_option("--mid", c->mid_threshold, "score at or above: Mid bucket, else Low (UNCONFIRMED default)");
