@@ -11,6 +11,7 @@
 #include "io/image.h"
 #include "pipeline/openai_backend.h"
 #include "pipeline/protocol.h"
+#include "pipeline/scoring.h"
 #include "support/subprocess.h"
 #include "support/vw_tasks.h"
 #include "util/error.h"
@@ -182,6 +183,30 @@ TEST(OpenAiBackend, SendsTheApiKeyFromTheEnvironment) {
   req.messages = &msgs;
   b.chat(req);
   EXPECT_EQ(server.last_auth(), "Bearer sk-test");
+}
+
+TEST(OpenAiBackend, ServesAsTheLlmJudgeAndTheLlmScorer) {
+  FakeServer server([&](const json& body, httplib::Response& res) {
+    const json& msgs = body["messages"];
+    if (msgs[0]["role"] == "system") {  // the judge: the paper's prompt, then the user turn
+      EXPECT_NE(msgs[0]["content"].get<std::string>().find("microwave"), std::string::npos);
+      const std::string user = msgs[1]["content"];
+      EXPECT_EQ(user.rfind("Question: ", 0), 0u);
+      return FakeServer::reply(res, user.find("Model 1: right") != std::string::npos ? "[1]" : "[0]");
+    }
+    FakeServer::reply(res, "Scores: [90, 20]");  // the scorer: all paths in one request
+  });
+  BackendOptions bo;
+  auto judge = make_judge("openai:" + server.url(), bo);
+  auto scorer = make_scorer("openai:" + server.url(), bo);
+  const world::Task t = test::make_vw_tasks(1)[0];
+  EXPECT_TRUE(judge->correct(t, "right"));
+  EXPECT_FALSE(judge->correct(t, "wrong"));
+  std::vector<ReasoningPath> paths(2);
+  paths[0].steps = {{"A", "a", "continue"}};
+  paths[1].steps = {{"B", "b", "final_answer"}};
+  EXPECT_EQ(scorer->score(t, paths), (std::vector<double>{90, 20}));
+  EXPECT_EQ(server.requests(), 3);
 }
 
 }  // namespace
