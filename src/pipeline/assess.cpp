@@ -100,10 +100,12 @@ std::string AssessReport::to_text() const {
     const json& m = j["mistakes"];
     std::snprintf(buf, sizeof buf,
                   "  injected-mistake paths %lld: caught by the answer filter %lld, by the step "
-                  "scorer %lld, missed %lld; clean paths %lld, AUROC clean vs injected %.3f\n",
+                  "scorer %lld, missed %lld; clean paths %lld (%lld not High), AUROC clean vs "
+                  "injected %.3f\n",
                   m["injected"].get<long long>(), m["caught_by_answer_filter"].get<long long>(),
                   m["caught_by_scorer"].get<long long>(), m["missed"].get<long long>(),
-                  m["clean"].get<long long>(), m["auroc_clean_vs_injected"].get<double>());
+                  m["clean"].get<long long>(), m["clean_not_high"].get<long long>(),
+                  m["auroc_clean_vs_injected"].get<double>());
     s += buf;
   }
   std::snprintf(buf, sizeof buf, "  wrote reason %lld, summary %lld (sound %lld, flawed %lld), pairs %lld to %s\n",
@@ -140,6 +142,7 @@ AssessReport run_assess(const AssessConfig& cfg) {
   std::vector<long long> hist(10, 0);
   std::map<std::string, long long> buckets = {{"high", 0}, {"mid", 0}, {"low", 0}, {"wrong", 0}};
   long long correct = 0, steps = 0, inj = 0, clean = 0, by_filter = 0, by_scorer = 0, missed = 0;
+  long long clean_rejected = 0;  // clean paths that end up outside High (false alarms)
   std::vector<double> clean_scores, inj_scores;
   int64_t questions = 0;
   Progress bar("assess", static_cast<int64_t>(by_task.size()), "questions");
@@ -178,6 +181,7 @@ AssessReport run_assess(const AssessConfig& cfg) {
         } else {
           ++clean;
           clean_scores.push_back(s.score);
+          clean_rejected += s.bucket != "high";
         }
       }
       json row = path_to_json(s.path);
@@ -283,6 +287,7 @@ AssessReport run_assess(const AssessConfig& cfg) {
                      {"caught_by_answer_filter", by_filter},
                      {"caught_by_scorer", by_scorer},
                      {"missed", missed},
+                     {"clean_not_high", clean_rejected},
                      {"auroc_clean_vs_injected", auroc(clean_scores, inj_scores)}};
   write_json_file(join_path(cfg.out, "report.json"), j);
   return rep;
