@@ -15,6 +15,7 @@
 #include "model/image_processor.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/rng.h"
 
 namespace insightv::pipeline {
@@ -86,7 +87,13 @@ LocalBackend::LocalBackend(const std::string& dir, LocalOptions opts)
   im.eot = im.tpl->stop_ids().empty() ? -1 : im.tpl->stop_ids().front();
 }
 
-LocalBackend::~LocalBackend() = default;
+LocalBackend::~LocalBackend() {
+  const LocalStats& s = impl_->stats;
+  IV_LOG(info) << "[local] " << s.calls << " calls: " << s.prefills << " prefills ("
+               << s.tokens_prefilled << " tokens), " << s.prefix_hits << " prefix-cache hits, "
+               << s.image_encodes << " image encodes, " << s.tokens_extended << " tokens extended, "
+               << s.tokens_generated << " generated";
+}
 
 LocalStats LocalBackend::stats() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
