@@ -108,6 +108,34 @@ TEST(IntegrationDatagen, ShardsThenMergeEqualOneRunThroughTheCli) {
   EXPECT_TRUE(file_exists(dir + "/sets/pairs.jsonl"));
 }
 
+TEST(IntegrationDatagen, LocalBackendRunsThroughTheCliOnARandomNanoCheckpoint) {
+  const std::string dir = test::make_temp_dir("cli-datagen-local");
+  std::string corpus;
+  for (int i = 0; i < 30; ++i)
+    corpus += "The answer is " + std::to_string(i) + R"(. {"title": "Step", "content": "count", "next_action": "continue"})" + "\n";
+  write_file_atomic(dir + "/corpus.txt", corpus);
+  auto r = run_cli({"tokenize", "train", "--corpus", dir + "/corpus.txt", "--vocab-size", "300", "--out", dir + "/tok"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli({"model", "init", "--preset", "nano", "--vocab-size", "300", "--tokenizer", dir + "/tok", "--out", dir + "/ckpt"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The template emits the tokenizer's <image> id; the checkpoint must expect it.
+  int image_id = -1;
+  for (const json& a : read_json_file(dir + "/tok/tokenizer.json")["added_tokens"])
+    if (a["content"] == "<image>") image_id = a["id"];
+  json cfg = read_json_file(dir + "/ckpt/config.json");
+  cfg["image_token_index"] = image_id;
+  write_json_file(dir + "/ckpt/config.json", cfg);
+  r = run_cli({"world", "--family", "shapes", "--n", "1", "--out", dir + "/vw", "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli({"datagen", "--tasks", dir + "/vw", "--backend", "local:" + dir + "/ckpt", "--paths", "1",
+               "--out", dir + "/paths", "--max-steps", "2", "--max-tokens", "6", "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = pipeline::read_paths(dir + "/paths/paths.jsonl");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["backend"], "local:" + dir + "/ckpt");
+  EXPECT_NE(r.err.find("1 prefills"), std::string::npos) << r.err;  // one prefill, then cache hits
+}
+
 TEST(IntegrationDatagen, UnknownBackendFailsWithAHint) {
   const std::string dir = test::make_temp_dir("cli-datagen-bad");
   test::write_vw_tasks(dir + "/tasks", test::make_vw_tasks(2));
