@@ -25,5 +25,7 @@ VerbFn add_model(CLI::App& app, const GlobalOptions& global);
 VerbFn add_tokenize(CLI::App& app, const GlobalOptions& global);
 VerbFn add_train(CLI::App& app, const GlobalOptions& global);
 VerbFn add_world(CLI::App& app, const GlobalOptions& global);
+VerbFn add_datagen(CLI::App& app, const GlobalOptions& global);
+VerbFn add_assess(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace insightv::cli

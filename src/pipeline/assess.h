@@ -1,0 +1,65 @@
+// pipeline/assess.h — `insightv assess`: multi-granularity assessment of datagen's paths and
+// the three datasets built from it (PAPER.md §1.2, §2).
+//
+//   AssessConfig cfg;  cfg.in = "paths"; cfg.tasks = "world/train"; cfg.out = "sets";
+//   AssessReport r = run_assess(cfg);
+//   // sets/assessed.jsonl   every path + answer_correct, step_scores, path_score, bucket
+//   // sets/reason.json      reasoning set: top-scored correct path per question (LLaVA JSON)
+//   // sets/summary.json     summary set: sound (high) and flawed (mid, low, wrong) chains
+//   // sets/pairs.jsonl      preference pairs: chosen = correct & best, rejected = wrong or worst
+//   // sets/report.json      the report run_assess returns
+//
+// Stage 1, the answer filter (judge), splits each question's paths into correct and wrong;
+// stage 2, the step scorer, scores the correct ones of a question together (one call);
+// buckets: high >= high_threshold, mid >= mid_threshold, else low; wrong = wrong answer.
+// Thresholds 85/60 and the sound:flawed ratio 1:1 are our choices (UNCONFIRMED in the paper).
+// Target texts: the reasoning set's gpt turn is "<thoughts>\n" + one "title: content" line per
+// step + "</thoughts>" (UNCONFIRMED serialization, PAPER.md §2.1), its human turn "<image>\n" +
+// task prompt + the reasoning suffix; the summary set's human turn is the exact §2.2 prompt
+// with QUESTION "<image>\n" + task prompt and REASON PROCESS the wrapped chain, its gpt turn
+// the ground-truth answer. Every sample carries provenance: task_id, sample, scores, backend.
+// Deterministic for a given input and seed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "io/json.h"
+#include "pipeline/chat_backend.h"
+#include "pipeline/protocol.h"
+
+namespace insightv::pipeline {
+
+struct AssessConfig {
+  std::string in;                  // datagen folder (paths.jsonl) or the JSONL itself
+  std::string tasks;               // the tasks the paths answer
+  std::string out;
+  std::string judge = "rules";     // rules | BACKEND
+  std::string scorer = "verifier"; // verifier | BACKEND
+  double high_threshold = 85, mid_threshold = 60;
+  int reason_per_question = 1;     // top-k correct paths per question in the reasoning set
+  bool reason_high_only = true;    // only high-bucket paths go to the reasoning set
+  double sound_to_flawed = 1.0;    // summary set: sound samples per flawed sample
+  double pair_margin = 10;         // a correct rejected path must score this much lower
+  uint64_t seed = 1;
+  BackendOptions backend_options;
+};
+
+struct AssessReport {
+  json to_json() const { return j; }
+  std::string to_text() const;     // the lines the CLI prints
+  json j;
+};
+
+// The paper's reasoning-agent suffix and the summary prompt (exact strings, typos kept).
+const std::string& reasoning_suffix();
+std::string summary_prompt(const std::string& question, const std::string& chain);
+// "<thoughts>\n" + "title: content\n" per step + "</thoughts>".
+std::string thoughts_text(const ReasoningPath& p);
+
+// Area under the ROC curve of `scores` for separating positives (higher) from negatives.
+double auroc(const std::vector<double>& positives, const std::vector<double>& negatives);
+
+AssessReport run_assess(const AssessConfig& cfg);
+
+}  // namespace insightv::pipeline
