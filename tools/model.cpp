@@ -31,7 +31,40 @@ VerbFn add_model(CLI::App& app, const GlobalOptions&) {
                    "folder with tokenizer.json (+ tokenizer_config.json): copied, and it sets the vocabulary "
                    "size, the <image> placeholder id and bos/eos/pad");
   init->add_flag("--allow-large", opt->allow_large, "allow presets above 1B parameters (needs the memory)");
-  return [opt]() {
+  struct AddOptions {
+    std::string model, out, tokens = "<image>,<thoughts>,</thoughts>,<output>,</output>";
+  };
+  auto add = std::make_shared<AddOptions>();
+  CLI::App* add_tokens = cmd->add_subcommand(
+      "add-tokens", "Add special tokens to a checkpoint's tokenizer and grow its embeddings (new rows = mean)");
+  add_tokens->add_option("--model", add->model, "checkpoint folder with tokenizer.json")->required();
+  add_tokens->add_option("--tokens", add->tokens, "comma-separated tokens (default: Insight-V's)");
+  add_tokens->add_option("--out", add->out, "output folder (default: in place)");
+  return [opt, add, add_tokens]() {
+    if (add_tokens->parsed()) {
+      const std::string out = add->out.empty() ? add->model : add->out;
+      Checkpoint ckpt = load_checkpoint(add->model);
+      Tokenizer tok = Tokenizer::load(add->model);
+      std::vector<std::string> tokens;
+      for (size_t start = 0; start <= add->tokens.size();) {
+        const size_t comma = std::min(add->tokens.find(',', start), add->tokens.size());
+        if (comma > start) tokens.push_back(add->tokens.substr(start, comma - start));
+        start = comma + 1;
+      }
+      const auto ids = tok.add_tokens(tokens, /*special=*/true);
+      const int64_t old_vocab = ckpt.config.text.vocab_size;
+      ckpt.model->resize_vocabulary(std::max<int64_t>(old_vocab, tok.vocab_size()));
+      ModelConfig cfg = ckpt.model->config();
+      if (tok.token_to_id("<image>") >= 0 && cfg.is_multimodal() && cfg.mm.image_token_index < 0)
+        IV_LOG(info) << "note: <image> is token " << tok.token_to_id("<image>")
+                     << " but config keeps image_token_index " << cfg.mm.image_token_index << " (original LLaVA)";
+      save_checkpoint(out, ckpt.model, cfg);
+      tok.save(out);
+      std::string list;
+      for (size_t i = 0; i < ids.size(); ++i) list += (i ? ", " : "") + tokens[i] + "=" + std::to_string(ids[i]);
+      IV_LOG(info) << "vocabulary " << old_vocab << " -> " << cfg.text.vocab_size << " (" << list << ")";
+      return 0;
+    }
     ModelConfig cfg = preset_config(opt->preset);
     if (!opt->tokenizer_dir.empty()) {
       // Size the vocabulary to the tokenizer and point the image placeholder at its <image>.

@@ -27,6 +27,21 @@ MultimodalLMImpl::MultimodalLMImpl(const ModelConfig& c) : config_(c), rope_(c.t
   }
 }
 
+void MultimodalLMImpl::resize_vocabulary(int64_t new_vocab) {
+  const int64_t old_vocab = config_.text.vocab_size;
+  check(new_vocab >= old_vocab, "model", "cannot shrink the vocabulary from " + std::to_string(old_vocab) + " to " +
+                                             std::to_string(new_vocab));
+  if (new_vocab == old_vocab) return;
+  torch::NoGradGuard no_grad;
+  auto grow = [&](torch::Tensor& w) {
+    auto mean = w.mean(0, /*keepdim=*/true);
+    w.set_data(torch::cat({w.detach(), mean.expand({new_vocab - old_vocab, w.size(1)})}, 0).contiguous());
+  };
+  grow(model->embed_tokens->weight);
+  if (lm_head) grow(lm_head->weight);
+  config_.text.vocab_size = new_vocab;
+}
+
 torch::Tensor MultimodalLMImpl::embed(const torch::Tensor& ids) { return model->embed_tokens(ids); }
 
 torch::Tensor MultimodalLMImpl::logits(const torch::Tensor& hidden) {

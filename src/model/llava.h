@@ -60,6 +60,11 @@ class MultimodalLMImpl : public torch::nn::Module {
   torch::Tensor splice(const std::vector<int64_t>& ids, const std::vector<torch::Tensor>& images,
                        bool expanded = false);
 
+  // Grows the vocabulary to `new_vocab` rows: the new rows of embed_tokens (and of lm_head when
+  // untied) are the mean of the existing rows, as LLaVA's initialize_vision_tokenizer does for
+  // added tokens (<image>, <thoughts>, …). Existing rows are untouched. Updates config().
+  void resize_vocabulary(int64_t new_vocab);
+
   DecoderBody model{nullptr};
   torch::nn::Linear lm_head{nullptr};  // null when embeddings are tied
   VisionTower vision{nullptr};

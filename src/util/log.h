@@ -42,7 +42,9 @@ class LogLine {
 
 }  // namespace insightv
 
-#define IV_LOG(level)                                                            \
-  if (::insightv::LogLevel::level < ::insightv::log_level()) {                   \
-  } else                                                                         \
-    ::insightv::detail::LogLine(::insightv::LogLevel::level)
+// A one-pass for loop (not if/else): safe inside an unbraced if, and the message is only
+// built when the level is on.
+#define IV_LOG(level)                                                                          \
+  for (bool iv_log_on_ = ::insightv::LogLevel::level >= ::insightv::log_level(); iv_log_on_; \
+       iv_log_on_ = false)                                                                     \
+  ::insightv::detail::LogLine(::insightv::LogLevel::level)

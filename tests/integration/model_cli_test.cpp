@@ -49,3 +49,19 @@ TEST(IntegrationInspect, TruncatedOrMismatchedFilesFailClearly) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("--allow-large"), std::string::npos) << r.err;
 }
+
+TEST(IntegrationInspect, AddTokensGrowsTokenizerAndEmbeddings) {
+  const std::string dir = insightv::test::make_temp_dir("addtok");
+  insightv::write_file_atomic(dir + "/corpus.txt", "How many red circles are there?\nThe answer is 3.\n");
+  ASSERT_EQ(run_cli({"tokenize", "train", "--corpus", dir + "/corpus.txt", "--vocab-size", "300", "--out", dir + "/tok"})
+                .exit_code, 0);
+  ASSERT_EQ(run_cli({"model", "init", "--tokenizer", dir + "/tok", "--out", dir + "/m"}).exit_code, 0);
+  const auto before = insightv::read_json_file(dir + "/m/config.json")["vocab_size"].get<int64_t>();
+  auto r = run_cli({"model", "add-tokens", "--model", dir + "/m", "--tokens", "<step>,</step>", "--out", dir + "/m2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(insightv::read_json_file(dir + "/m2/config.json")["vocab_size"].get<int64_t>(), before + 2);
+  EXPECT_EQ(run_cli({"inspect", dir + "/m2"}).exit_code, 0);
+  r = run_cli({"tokenize", "--tokenizer", dir + "/m2"}, "\"<step>\"\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "[" + std::to_string(before) + "]\n");
+}

@@ -187,6 +187,22 @@ TEST(Checkpoint, ShardedIndexLoads) {
     EXPECT_TRUE(torch::equal(item.value(), loaded.model->named_parameters()[item.key()])) << item.key();
 }
 
+TEST(Vocabulary, NewRowsAreTheMeanAndOldRowsStay) {
+  auto m = make_model(small_config(false), 9);
+  auto before = m->model->embed_tokens->weight.detach().clone();
+  auto head = m->lm_head->weight.detach().clone();
+  m->resize_vocabulary(101);
+  auto after = m->model->embed_tokens->weight;
+  ASSERT_EQ(after.size(0), 101);
+  EXPECT_TRUE(torch::equal(after.narrow(0, 0, 97), before));
+  for (int64_t r = 97; r < 101; ++r) EXPECT_TRUE(torch::allclose(after[r], before.mean(0)));
+  EXPECT_TRUE(torch::allclose(m->lm_head->weight[100], head.mean(0)));
+  EXPECT_EQ(m->config().text.vocab_size, 101);
+  torch::NoGradGuard g;
+  EXPECT_EQ(m->forward(m->embed(torch::tensor({{100}}, torch::kInt64)), {}).logits.size(2), 101);
+  EXPECT_THROW(m->resize_vocabulary(50), Error);
+}
+
 TEST(Gradients, RmsNormMatchesFiniteDifferences) {
   torch::manual_seed(0);
   RMSNorm norm(6, 1e-5);
