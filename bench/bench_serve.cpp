@@ -92,9 +92,7 @@ int main(int argc, char** argv) {
   torch::manual_seed(0);
   MultimodalLM lm(cfg);
   lm->eval();
-  Detokenize detok = [&tok](const std::vector<int64_t>& ids) {
-    return tok.decode(std::vector<int32_t>(ids.begin(), ids.end()));
-  };
+  Detokenize detok = make_detokenizer(tok);
   Image img(64, 48, 200);
   const json body = {
       {"max_tokens", max_tokens},

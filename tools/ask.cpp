@@ -35,9 +35,7 @@ VerbFn add_ask(CLI::App& app, const GlobalOptions&) {
       std::fflush(stdout);
       return true;
     };
-    Detokenize detok = [&tok](const std::vector<int64_t>& ids) {
-      return tok.decode(std::vector<int32_t>(ids.begin(), ids.end()));
-    };
+    Detokenize detok = make_detokenizer(tok);
 
     if (!loaded.two_agent()) {
       Generator gen(loaded.single.model, detok);

@@ -50,9 +50,7 @@ VerbFn add_serve(CLI::App& app, const GlobalOptions&) {
     opt->server.max_body_bytes = static_cast<size_t>(opt->max_body_mb) << 20;
     LoadedAgents loaded = load_agents(opt->agents);
     const Tokenizer& tok = *loaded.tokenizer;
-    Detokenize detok = [&tok](const std::vector<int64_t>& ids) {
-      return tok.decode(std::vector<int32_t>(ids.begin(), ids.end()));
-    };
+    Detokenize detok = make_detokenizer(tok);
     std::vector<std::unique_ptr<BatchEngine>> engines;
     ServingSetup setup;
     setup.tokenizer = &tok;

@@ -57,9 +57,21 @@ std::vector<int64_t> stop_ids_for(const AgentModel& m, const Tokenizer& tok) {
   return out;
 }
 
-std::vector<int32_t> ids32(const std::vector<int64_t>& v) { return std::vector<int32_t>(v.begin(), v.end()); }
-
 }  // namespace
+
+std::string decode_generated(const Tokenizer& tok, const std::vector<int64_t>& ids, bool skip_special) {
+  std::vector<int32_t> known;
+  for (int64_t id : ids)
+    if (id >= 0 && id < tok.vocab_size()) known.push_back(static_cast<int32_t>(id));
+  DecodeOptions o;
+  o.skip_special = skip_special;
+  o.repair_utf8 = true;
+  return tok.decode(known, o);
+}
+
+Detokenize make_detokenizer(const Tokenizer& tok) {
+  return [&tok](const std::vector<int64_t>& ids) { return decode_generated(tok, ids, false); };
+}
 
 AgentModel agent_model(Generator& gen) {
   AgentModel m;
@@ -163,6 +175,7 @@ std::pair<size_t, double> majority(const std::vector<std::string>& answers) {
 }
 
 std::string TextStream::push(int64_t token) {
+  if (token < 0 || token >= tok_->vocab_size()) return "";  // an id the tokenizer lacks
   ids_.push_back(static_cast<int32_t>(token));
   DecodeOptions o;
   o.skip_special = skip_special_;
@@ -229,9 +242,8 @@ AgentAnswer AgentRunner::ask(const AgentQuestion& q, const AgentOptions& opt, co
   for (size_t i = 0; i < N; ++i) {
     ChainAnswer& c = out.chains[i];
     c.reason = rres[i];
-    DecodeOptions keep;
-    keep.repair_utf8 = true;  // sampled bytes need not form valid UTF-8; the summary prompt must
-    c.reasoning_text = tok_->decode(ids32(c.reason.tokens), keep);
+    // Sampled bytes need not form valid UTF-8 (repaired: the summary prompt must be valid).
+    c.reasoning_text = decode_generated(*tok_, c.reason.tokens, false);
     c.chain = extract_chain(c.reasoning_text, opt.max_chain_chars);
     sprompts.push_back(build_prompt(summary_, *tok_, {{"user", summary_question(question, c.chain)}}, simg,
                                     opt.system_prompt));
@@ -257,10 +269,7 @@ AgentAnswer AgentRunner::ask(const AgentQuestion& q, const AgentOptions& opt, co
   for (size_t i = 0; i < N; ++i) {
     ChainAnswer& c = out.chains[i];
     c.summary = sres[i];
-    DecodeOptions o;
-    o.skip_special = true;
-    o.repair_utf8 = true;
-    c.answer = trim(tok_->decode(ids32(c.summary.tokens), o));
+    c.answer = trim(decode_generated(*tok_, c.summary.tokens, true));
     answers.push_back(c.answer);
     out.prompt_tokens += c.summary.prompt_tokens;
     out.completion_tokens += static_cast<int64_t>(c.summary.tokens.size());
@@ -274,11 +283,8 @@ namespace {
 
 ChatAnswer finish_chat(const Tokenizer& tok, std::vector<GenerationResult> res) {
   ChatAnswer out;
-  DecodeOptions o;
-  o.skip_special = true;
-  o.repair_utf8 = true;
   for (auto& r : res) {
-    out.texts.push_back(tok.decode(ids32(r.tokens), o));
+    out.texts.push_back(decode_generated(tok, r.tokens, true));
     out.prompt_tokens = r.prompt_tokens;
     out.completion_tokens += static_cast<int64_t>(r.tokens.size());
   }

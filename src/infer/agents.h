@@ -64,6 +64,12 @@ std::string normalize_answer(const std::string& answer);  // for voting: trimmed
 // Index of the majority answer (first of the largest group) and its share of the votes.
 std::pair<size_t, double> majority(const std::vector<std::string>& answers);
 
+// Text of generated ids for stop strings (ids the tokenizer lacks — a model vocabulary padded
+// beyond the tokenizer's — are dropped; invalid UTF-8 is repaired). Keeps a pointer to tok.
+Detokenize make_detokenizer(const Tokenizer& tok);
+// Generated ids → text, dropping ids the tokenizer lacks.
+std::string decode_generated(const Tokenizer& tok, const std::vector<int64_t>& ids, bool skip_special);
+
 // Incremental detokenization: text deltas that never split a UTF-8 character.
 class TextStream {
  public:

@@ -52,7 +52,7 @@ LoadResult run_load(int port, int clients, int per_client, const std::string& bo
           out.tokens += json::parse(r->body)["usage"]["completion_tokens"].get<int64_t>();
         } else {
           ++out.failed;
-          if (out.failed < 3) ADD_FAILURE() << (r ? r->body : "no response");
+          if (out.failed < 3) ADD_FAILURE() << (r ? r->body : "no response: " + httplib::to_string(r.error()));
         }
       }
     });

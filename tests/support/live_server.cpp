@@ -9,9 +9,7 @@ namespace insightv::test {
 
 LiveServer::LiveServer(LiveServerOptions o) : tok_(std::make_unique<Tokenizer>(tiny_agent_tokenizer())) {
   const Tokenizer* tok = tok_.get();
-  Detokenize detok = [tok](const std::vector<int64_t>& ids) {
-    return tok->decode(std::vector<int32_t>(ids.begin(), ids.end()));
-  };
+  Detokenize detok = make_detokenizer(*tok);
   ServingSetup setup;
   setup.tokenizer = tok;
   setup.two_agent = o.two_agent;
