@@ -84,6 +84,7 @@ struct HttpServer::Impl {
   int port = -1;
   std::atomic<uint64_t> next_id{1};
   std::atomic<bool> serving{false}, stop_requested{false};
+  int listen_fd = -1;
 
   std::string new_id(const char* prefix) { return prefix + std::to_string(next_id++); }
   std::string model_name(const std::string& asked) const { return asked.empty() ? opt.model_name : asked; }
@@ -294,6 +295,13 @@ HttpServer::HttpServer(ServingSetup setup, ServerOptions options) : impl_(std::m
   const int threads = std::max(4, impl_->opt.http_threads);
   impl_->svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   impl_->svr.set_payload_max_length(impl_->opt.max_body_bytes);
+  // The packaged library listens with a backlog of 5, which drops connections when many
+  // clients connect at once; keep the socket to raise the backlog after bind().
+  impl_->svr.set_socket_options([impl = impl_.get()](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&yes), sizeof(yes));
+    impl->listen_fd = sock;
+  });
   impl_->svr.set_read_timeout(30, 0);
   impl_->svr.set_write_timeout(30, 0);
   impl_->routes();
@@ -307,6 +315,7 @@ int HttpServer::bind() {
   else m.port = m.svr.bind_to_port(m.opt.host, m.opt.port) ? m.opt.port : -1;
   check(m.port > 0, "server", "cannot listen on " + m.opt.host + ":" + std::to_string(m.opt.port),
         "is the port in use? pick another with --port");
+  if (m.listen_fd >= 0) ::listen(m.listen_fd, 1024);  // Linux: a second listen() resizes the backlog
   return m.port;
 }
 

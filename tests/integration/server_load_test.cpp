@@ -90,5 +90,8 @@ TEST(IntegrationServerLoad, ThirtyTwoClientsTimesTwentyRequestsAllSucceed) {
                        {"batching_gain", rps32 / rps1}};
   std::printf("%s\n", report.dump().c_str());
   RecordProperty("report", report.dump());
-  EXPECT_GT(rps32 / rps1, 1.0) << "batching should beat one-at-a-time serving";
+  // The gain is reported, not asserted (a shared machine makes it noisy; bench/bench_serve
+  // measures it on the nano model). That requests shared decode steps is asserted.
+  const EngineStats st = s.engine(0).stats();
+  EXPECT_GT(static_cast<double>(st.row_steps) / st.steps, 2.0) << "requests were not batched together";
 }
