@@ -201,3 +201,17 @@ TEST(IntegrationServer, ClientDisconnectMidStreamCancelsItsWork) {
   EXPECT_TRUE(idle) << "the disconnected request is still decoding";
   expect_good_answer(s.port());
 }
+
+TEST(IntegrationServer, FullQueueGets429AndOversizedImagesGet400) {
+  LiveServerOptions o;
+  o.engine.queue_capacity = 0;  // every request finds the queue full
+  LiveServer s(o);
+  expect_error(post(s.port(), "/v1/chat/completions", chat_body("x", false).dump()), 429, "queue is full");
+  LiveServerOptions small;
+  small.server.limits.max_image_pixels = 100;  // the test image is 40x30
+  LiveServer t(small);
+  expect_error(post(t.port(), "/v1/chat/completions", chat_body("x").dump()), 400, "above the limit");
+  auto ok = post(t.port(), "/v1/chat/completions", chat_body("x", false).dump());
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+}
