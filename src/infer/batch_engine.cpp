@@ -113,6 +113,20 @@ void BatchEngine::admit(std::shared_ptr<EngineJob> job) {
   }
 }
 
+void BatchEngine::admit_together(const std::vector<std::shared_ptr<EngineJob>>& jobs) {
+  std::vector<Prompt> prompts;
+  for (const auto& j : jobs) prompts.push_back(j->request_.prompt);
+  DecodeState s = gen_.prefill(prompts);
+  const std::vector<int64_t> prompt_tokens = s.prompt_tokens;
+  Generator::merge(state_, std::move(s));
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const SamplingParams& sp = jobs[i]->request_.params.sampling;
+    Row row{jobs[i], 0, Sampler(sp, mix_seed(sp.seed, 0)), {}};
+    row.result.prompt_tokens = prompt_tokens[i];
+    rows_.push_back(std::move(row));
+  }
+}
+
 void BatchEngine::decode_one_step() {
   const int64_t V = state_.last_logits.size(1);
   std::vector<int64_t> keep, next;
@@ -183,7 +197,19 @@ void BatchEngine::loop() {
       }
       stats_.queued = static_cast<int64_t>(queue_.size());
     }
-    for (auto& job : admitted) {
+    std::vector<std::shared_ptr<EngineJob>> singles, others;
+    for (auto& job : admitted)
+      (job->request_.n == 1 && !job->cancelled() ? singles : others).push_back(job);
+    if (singles.size() > 1) {
+      try {
+        admit_together(singles);
+        singles.clear();
+      } catch (const std::exception&) {
+        // One bad prompt fails the shared prefill: admit them one by one below.
+      }
+    }
+    others.insert(others.end(), singles.begin(), singles.end());
+    for (auto& job : others) {
       try {
         admit(job);
       } catch (const std::exception& e) {

@@ -4,7 +4,8 @@
 // its params, n samples) and get a job handle; at the next step the scheduler prefills the new
 // request (its own DecodeState), merges its rows into the running batch, and from then on every
 // step samples one token for every row of every request. A finished row leaves the batch at
-// once; a request is done when all its n samples are. Tokens stream through the request's
+// once; a request is done when all its n samples are. Single-sample requests admitted at the
+// same step are prefilled together in one forward pass. Tokens stream through the request's
 // callback, which runs ON THE SCHEDULER THREAD (keep it short: push into a channel).
 //
 //   BatchEngine engine(lm, detok, EngineOptions{});    // starts the scheduler thread
@@ -112,6 +113,8 @@ class BatchEngine {
   };
   void loop();
   void admit(std::shared_ptr<EngineJob> job);
+  // Single-sample requests that arrived together share one (left-padded) prefill.
+  void admit_together(const std::vector<std::shared_ptr<EngineJob>>& jobs);
   void decode_one_step();
   void fail_all(const std::string& message);
 
