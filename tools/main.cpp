@@ -30,9 +30,11 @@ int run(int argc, char** argv) {
 
   std::map<CLI::App*, VerbFn> verbs;
   auto add = [&](VerbFn fn) { verbs[app.get_subcommands({}).back()] = std::move(fn); };
+  add(insightv::cli::add_ask(app, global));
   add(insightv::cli::add_doctor(app, global));
   add(insightv::cli::add_inspect(app, global));
   add(insightv::cli::add_model(app, global));
+  add(insightv::cli::add_serve(app, global));
   add(insightv::cli::add_tokenize(app, global));
   add(insightv::cli::add_train(app, global));
   add(insightv::cli::add_world(app, global));

@@ -19,9 +19,11 @@ struct GlobalOptions {
 using VerbFn = std::function<int()>;
 
 // Each registers its subcommand on `app` and returns its runner.
+VerbFn add_ask(CLI::App& app, const GlobalOptions& global);
 VerbFn add_doctor(CLI::App& app, const GlobalOptions& global);
 VerbFn add_inspect(CLI::App& app, const GlobalOptions& global);
 VerbFn add_model(CLI::App& app, const GlobalOptions& global);
+VerbFn add_serve(CLI::App& app, const GlobalOptions& global);
 VerbFn add_tokenize(CLI::App& app, const GlobalOptions& global);
 VerbFn add_train(CLI::App& app, const GlobalOptions& global);
 VerbFn add_world(CLI::App& app, const GlobalOptions& global);

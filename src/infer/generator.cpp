@@ -182,6 +182,86 @@ std::vector<GenerationResult> Generator::decode(DecodeState& s, const std::vecto
   return results;
 }
 
+void Generator::step(DecodeState& s, const std::vector<int64_t>& tokens) {
+  c10::InferenceMode guard;
+  const int64_t B = s.rows();
+  check(static_cast<int64_t>(tokens.size()) == B, "generate",
+        "step needs one token per row, got " + std::to_string(tokens.size()) + " for " + std::to_string(B));
+  auto dev = model_->model->embed_tokens->weight.device();
+  auto ids = torch::tensor(tokens, torch::kInt64).view({B, 1}).to(dev);
+  auto pos = torch::tensor(s.next_position, torch::kInt64).view({B, 1}).to(dev);
+  for (int64_t b = 0; b < B; ++b) {
+    ++s.next_position[b];
+    s.history[b].push_back(tokens[b]);
+  }
+  if (s.key_padding.defined()) s.key_padding = torch::cat({s.key_padding, torch::ones({B, 1}, s.key_padding.options())}, 1);
+  s.last_logits = forward_step(s, model_->embed(ids), pos);
+}
+
+void Generator::keep_rows(DecodeState& s, const std::vector<int64_t>& rows) {
+  c10::InferenceMode guard;
+  if (static_cast<int64_t>(rows.size()) == s.rows()) {
+    bool same = true;
+    for (size_t i = 0; i < rows.size(); ++i) same = same && rows[i] == static_cast<int64_t>(i);
+    if (same) return;
+  }
+  if (rows.empty()) {
+    s = DecodeState{};
+    return;
+  }
+  auto idx = torch::tensor(rows, torch::kInt64);
+  if (s.cache.allocated()) s.cache.select_rows(idx.to(s.cache.k[0].device()));
+  if (s.key_padding.defined()) s.key_padding = s.key_padding.index_select(0, idx.to(s.key_padding.device()));
+  s.last_logits = s.last_logits.index_select(0, idx);
+  auto pick = [&rows](auto& v) {
+    std::remove_reference_t<decltype(v)> out;
+    for (int64_t r : rows) out.push_back(std::move(v[r]));
+    v = std::move(out);
+  };
+  pick(s.next_position);
+  pick(s.history);
+  pick(s.prompt_tokens);
+}
+
+void Generator::merge(DecodeState& a, DecodeState&& b) {
+  c10::InferenceMode guard;
+  if (b.rows() == 0) return;
+  if (a.rows() == 0) {
+    a = std::move(b);
+    return;
+  }
+  const int64_t Ba = a.rows(), Bb = b.rows(), La = a.cache.length, Lb = b.cache.length;
+  const int64_t L = std::max(La, Lb), cap = std::max(L + 64, std::max(a.cache.capacity(), b.cache.capacity()));
+  KvCache c;
+  c.length = L;
+  for (size_t l = 0; l < a.cache.k.size(); ++l) {
+    auto join = [&](const torch::Tensor& x, const torch::Tensor& y) {
+      auto out = torch::zeros({Ba + Bb, x.size(1), cap, x.size(3)}, x.options());
+      out.narrow(0, 0, Ba).narrow(2, L - La, La).copy_(x.narrow(2, 0, La));
+      out.narrow(0, Ba, Bb).narrow(2, L - Lb, Lb).copy_(y.narrow(2, 0, Lb));
+      return out;
+    };
+    c.k.push_back(join(a.cache.k[l], b.cache.k[l]));
+    c.v.push_back(join(a.cache.v[l], b.cache.v[l]));
+  }
+  auto mask_of = [L](const DecodeState& s, int64_t len, torch::Device dev) {
+    auto m = torch::zeros({s.rows(), L}, torch::TensorOptions().dtype(torch::kBool).device(dev));
+    if (s.key_padding.defined()) m.narrow(1, L - len, len).copy_(s.key_padding);
+    else m.narrow(1, L - len, len).fill_(true);
+    return m;
+  };
+  const auto dev = a.cache.k[0].device();
+  a.key_padding = torch::cat({mask_of(a, La, dev), mask_of(b, Lb, dev)}, 0);
+  a.cache = std::move(c);
+  a.last_logits = torch::cat({a.last_logits, b.last_logits}, 0);
+  for (int64_t r = 0; r < Bb; ++r) {
+    a.next_position.push_back(b.next_position[r]);
+    a.history.push_back(std::move(b.history[r]));
+    a.prompt_tokens.push_back(b.prompt_tokens[r]);
+  }
+  b = DecodeState{};
+}
+
 std::vector<GenerationResult> Generator::generate(const std::vector<Prompt>& prompts,
                                                   const std::vector<GenerationParams>& params,
                                                   const TokenCallback& on_token) {

@@ -84,6 +84,15 @@ class Generator {
   std::vector<GenerationResult> sample_n(const Prompt& prompt, int n, const GenerationParams& params,
                                          const TokenCallback& on_token = nullptr);
 
+  // Step-level pieces for continuous batching (infer/batch_engine.h):
+  // feeds one token per row (tokens.size() == rows) and refreshes last_logits.
+  void step(DecodeState& state, const std::vector<int64_t>& tokens);
+  // Keeps rows `rows` of the state, in this order (finished rows leave).
+  static void keep_rows(DecodeState& state, const std::vector<int64_t>& rows);
+  // Appends the rows of `other` after those of `into`. The shorter cache is left-padded in
+  // time (masked by key_padding), so rows that started at different steps share one batch.
+  static void merge(DecodeState& into, DecodeState&& other);
+
   MultimodalLM& model() { return model_; }
   // bf16 autocast for multi-row matmuls (prefill, batched decode): several times faster on
   // CPUs with AVX512-BF16, at bf16 precision. Single-row decode stays an fp32 GEMV.

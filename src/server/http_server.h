@@ -1,0 +1,64 @@
+// server/http_server.h — the OpenAI-compatible HTTP front of the agents and the batch engine.
+//
+// Routes: POST /v1/chat/completions (two-agent: content = answer, reasoning_content = chain;
+// single-model: plain chat), POST /v1/completions (single-model mode), GET /v1/models,
+// GET /health. stream: true → server-sent events (reasoning_content deltas, then content
+// deltas, then [DONE]). Every handler catches everything: bad input → 400, body too big → 413,
+// queue full → 429, timeout → 504, anything else → 500, each with an OpenAI error body; a
+// streaming client that disconnects has its rows cancelled.
+//
+//   HttpServer server(setup, ServerOptions{});   // setup: tokenizer + AgentModels (engine-backed)
+//   int port = server.bind();                     // options.port 0 → any free port
+//   std::thread t([&] { server.serve(); });       // blocks until stop()
+//   server.stop(); t.join();                      // stop accepting; in-flight requests finish
+//
+// What it is not: the batching (infer/batch_engine.h) or the prompts (infer/agents.h). The
+// request mapping in two-agent mode: temperature/top_p/seed → the reasoning agent, max_tokens
+// and stop → the answer (summary agent), n → the number of chains (choices), with the majority
+// answer and its agreement under "insightv".
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "infer/agents.h"
+#include "server/openai_api.h"
+
+namespace insightv {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8000;                      // 0: any free port (bind() returns it)
+  size_t max_body_bytes = 32u << 20;    // larger bodies get 413
+  RequestLimits limits;
+  int request_timeout_s = 600;          // per request, queueing included
+  int http_threads = 64;                // concurrent connections served
+  std::string model_name = "insightv";  // what /v1/models lists
+};
+
+struct ServingSetup {
+  const Tokenizer* tokenizer = nullptr;  // not owned; must outlive the server
+  bool two_agent = true;
+  AgentModel reason, summary;            // two-agent mode
+  AgentModel single;                     // single-model mode
+  AgentOptions agent;                    // per-agent defaults (two-agent mode)
+  GenerationParams chat;                 // defaults in single-model mode
+  std::function<json()> stats;           // extra fields for /health (optional)
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServingSetup setup, ServerOptions options);
+  ~HttpServer();
+  int bind();    // binds host:port; returns the port. Throws Error when it cannot.
+  void serve();  // serves until stop(); returns after in-flight requests finished
+  void stop();   // thread-safe, async-signal-unsafe (call from a normal thread)
+  int port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace insightv

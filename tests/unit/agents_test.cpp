@@ -1,0 +1,148 @@
+// Unit tests of infer/agents: the prompts (verbatim), chain extraction, voting, streaming text,
+// and the two-agent sequence over fake and tiny real models.
+#include <torch/torch.h>
+
+#include <gtest/gtest.h>
+
+#include "infer/agents.h"
+#include "support/text_corpus.h"
+#include "support/tiny_agents.h"
+
+using namespace insightv;
+
+TEST(Agents, PromptsAreThePapersVerbatim) {
+  EXPECT_EQ(std::string(kReasoningSuffix), test::kReasoningSuffix);
+  EXPECT_EQ(std::string(kSummaryPromptHead), test::kSummaryPromptHead);
+  EXPECT_NE(std::string(kSummaryPromptHead).find("You shold directly"), std::string::npos);
+  EXPECT_NE(std::string(kSummaryPromptHead).find("QUESTION  without"), std::string::npos);
+  EXPECT_EQ(summary_question("<image>\nQ?", "a: b\n"),
+            std::string(kSummaryPromptHead) + "<image>\nQ?\n\nREASON PROCESS: <thoughts>\na: b\n</thoughts>\n");
+  EXPECT_EQ(reasoning_question("<image>\nQ?"), "<image>\nQ?" + std::string(kReasoningSuffix));
+}
+
+TEST(Agents, ExtractChainSplitsOnLastOpenAndFirstClose) {
+  EXPECT_EQ(extract_chain("x<thoughts>a<thoughts>b</thoughts>c</thoughts>", 100), "b");
+  EXPECT_EQ(extract_chain("no tags at all", 100), "no tags at all");
+}
+
+TEST(Agents, ExtractChainSurvivesMissingCloseTagAndRunawayLength) {
+  EXPECT_EQ(extract_chain("<thoughts>step 1\nstep 2", 100), "step 1\nstep 2");
+  EXPECT_EQ(extract_chain("<thoughts>abcdefgh", 4), "abcd");
+  EXPECT_EQ(extract_chain("<thoughts>ab\xC3\xA9", 3), "ab");  // never splits a UTF-8 character
+  EXPECT_EQ(extract_chain("<thoughts>a<image>b", 100), "ab");  // no second image for the summary
+}
+
+TEST(Agents, MajorityPicksTheLargestGroupWithItsShare) {
+  auto [best, share] = majority({"B", "A.", "a", " A ", "C"});
+  EXPECT_EQ(best, 1u);
+  EXPECT_DOUBLE_EQ(share, 0.6);
+  EXPECT_EQ(majority({"x"}).second, 1.0);
+}
+
+TEST(Agents, TextStreamHoldsBackUnfinishedUtf8) {
+  const Tokenizer tok = test::tiny_agent_tokenizer();
+  TextStream s(tok, true);
+  const auto ids = tok.encode("h\xC3\xA9!");  // é is two byte tokens in the toy tokenizer
+  std::string all, first_of_e;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::string d = s.push(ids[i]);
+    if (i == 1) first_of_e = d;
+    all += d;
+  }
+  EXPECT_EQ(first_of_e, "");
+  EXPECT_EQ(all, "h\xC3\xA9!");
+}
+
+namespace {
+// A fake model that records its prompts and answers with fixed text.
+struct FakeModel {
+  std::vector<Prompt> prompts;
+  std::string reply;
+  AgentModel agent(const Tokenizer& tok) {
+    AgentModel m;
+    m.image_token_id = -200;
+    m.encode_image = [](const Image&) { return torch::zeros({3, 8}); };
+    m.sample = [this, &tok](const std::vector<Prompt>& ps, int n, const GenerationParams&, const TokenCallback& cb) {
+      std::vector<GenerationResult> out;
+      for (const auto& p : ps) {
+        prompts.push_back(p);
+        for (int i = 0; i < n; ++i) {
+          GenerationResult r;
+          for (int32_t id : tok.encode(reply)) {
+            r.tokens.push_back(id);
+            if (cb) cb(out.size(), id);
+          }
+          r.finish_reason = "stop";
+          r.prompt_tokens = static_cast<int64_t>(p.ids.size());
+          out.push_back(r);
+        }
+      }
+      return out;
+    };
+    return m;
+  }
+};
+std::string text_of(const Tokenizer& tok, const Prompt& p) {
+  std::vector<int32_t> ids;
+  for (int64_t id : p.ids) ids.push_back(id == -200 ? tok.token_to_id("<image>") : static_cast<int32_t>(id));
+  return tok.decode(ids);
+}
+}  // namespace
+
+TEST(Agents, SummaryAgentSeesTheImageQuestionAndWrappedChain) {
+  const Tokenizer tok = test::tiny_agent_tokenizer();
+  FakeModel reason, summary;
+  reason.reply = "<thoughts>\nCounting: three circles.\n</thoughts>";
+  summary.reply = "3";
+  AgentRunner runner(reason.agent(tok), summary.agent(tok), tok);
+  std::string streamed;
+  AgentCallbacks cb;
+  cb.on_reasoning = [&](size_t, const std::string& d) { return streamed += d, true; };
+  AgentAnswer a = runner.ask({"How many circles?", {test::tiny_test_image()}}, cb);
+  EXPECT_EQ(a.answer, "3");
+  EXPECT_EQ(a.chains[0].chain, "\nCounting: three circles.\n");
+  EXPECT_EQ(streamed, "\nCounting: three circles.\n");  // special tokens skipped when streaming
+  ASSERT_EQ(reason.prompts.size(), 1u);
+  ASSERT_EQ(summary.prompts.size(), 1u);
+  const std::string rp = text_of(tok, reason.prompts[0]), sp = text_of(tok, summary.prompts[0]);
+  EXPECT_NE(rp.find("<image>\nHow many circles?" + std::string(kReasoningSuffix)), std::string::npos);
+  EXPECT_NE(sp.find("QUESTION: <image>\nHow many circles?\n\nREASON PROCESS: <thoughts>\n\nCounting: three circles.\n</thoughts>"),
+            std::string::npos);
+  EXPECT_EQ(summary.prompts[0].images.size(), 1u);  // the same image, to both agents
+  EXPECT_EQ(reason.prompts[0].images.size(), 1u);
+}
+
+TEST(Agents, BestOfNAnswersEveryChainAndVotes) {
+  const Tokenizer tok = test::tiny_agent_tokenizer();
+  FakeModel reason, summary;
+  reason.reply = "<thoughts>x</thoughts>";
+  summary.reply = "A";
+  AgentOptions o;
+  o.chains = 4;
+  AgentRunner runner(reason.agent(tok), summary.agent(tok), tok, o);
+  AgentAnswer a = runner.ask({"Q?", {}});
+  EXPECT_EQ(a.chains.size(), 4u);
+  EXPECT_EQ(summary.prompts.size(), 4u);  // one summary prompt per chain, in one batch call
+  EXPECT_DOUBLE_EQ(a.agreement, 1.0);
+  EXPECT_EQ(a.answer, "A");
+}
+
+TEST(Agents, TwoAgentsRunOnATinyRealModel) {
+  const Tokenizer tok = test::tiny_agent_tokenizer();
+  Generator rg(test::tiny_multimodal_lm(tok.vocab_size(), 1)), sg(test::tiny_multimodal_lm(tok.vocab_size(), 2));
+  AgentOptions o;
+  o.reason.max_new_tokens = 12;
+  o.summary.max_new_tokens = 6;
+  o.chains = 2;
+  AgentRunner runner(agent_model(rg), agent_model(sg), tok, o);
+  AgentAnswer a = runner.ask({"How many?", {test::tiny_test_image()}});
+  ASSERT_EQ(a.chains.size(), 2u);
+  for (const auto& c : a.chains) {
+    EXPECT_LE(c.reason.tokens.size(), 12u);
+    EXPECT_LE(c.summary.tokens.size(), 6u);
+  }
+  EXPECT_GT(a.prompt_tokens, 0);
+  ChatAnswer single = chat_once(agent_model(sg), tok, {{"user", "<image>\nHi"}}, {test::tiny_test_image()},
+                                o.summary, 2);
+  EXPECT_EQ(single.texts.size(), 2u);
+}

@@ -1,0 +1,36 @@
+// tools/agent_setup.h — what `ask` and `serve` share: loading checkpoints and the tokenizer,
+// and the per-agent sampling flags. CLI glue only; the logic is in infer/agents.h.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "infer/agents.h"
+#include "model/checkpoint.h"
+#include "tools/verbs.h"
+
+namespace insightv::cli {
+
+struct AgentFlags {
+  std::string reason, summary, single, tokenizer_dir, template_name = "llava_llama_3";
+  int chains = 1;
+  float reason_temperature = 0.7f, summary_temperature = 0.2f, top_p = 0.95f;
+  int reason_max_tokens = 1024, summary_max_tokens = 512;
+  uint64_t seed = 0;
+};
+
+// Binds --reason/--summary/--model/--tokenizer/--template and the sampling flags.
+void add_agent_flags(CLI::App* cmd, AgentFlags& f);
+// The sampling flags as AgentOptions.
+AgentOptions agent_options(const AgentFlags& f);
+
+// Loaded checkpoints (loaded once when --summary names the --reason folder) and tokenizer.
+struct LoadedAgents {
+  Checkpoint reason, summary;   // two-agent mode (summary may share reason's model)
+  Checkpoint single;            // single-model mode
+  std::unique_ptr<Tokenizer> tokenizer;
+  bool two_agent() const { return !single.model; }
+};
+LoadedAgents load_agents(const AgentFlags& f);
+
+}  // namespace insightv::cli
