@@ -102,6 +102,8 @@ OpenAiBackend::OpenAiBackend(const std::string& url, OpenAiOptions opts)
   std::string hostport = rest.substr(0, slash);
   impl_->base_path = slash == std::string::npos ? "" : rest.substr(slash);
   while (!impl_->base_path.empty() && impl_->base_path.back() == '/') impl_->base_path.pop_back();
+  // A bare server address (what `insightv serve` and vLLM print) means the usual /v1 root.
+  if (impl_->base_path.empty()) impl_->base_path = "/v1";
   const size_t colon = hostport.rfind(':');
   impl_->host = hostport.substr(0, colon);
   if (colon != std::string::npos) impl_->port = std::atoi(hostport.substr(colon + 1).c_str());

@@ -1,6 +1,8 @@
 // server/openai_api.cpp — validation of OpenAI requests and the JSON of responses.
 #include "server/openai_api.h"
 
+#include <algorithm>
+
 #include <ctime>
 
 #include "io/base64.h"
@@ -177,7 +179,11 @@ ChatRequest parse_chat_request(const std::string& body, const RequestLimits& lim
     if (role == "user") r.question = text;
     r.messages.push_back({role, images + text});
   }
-  if (r.messages.back().role != "user") bad("the last message must be from the user", "messages");
+  // A conversation may end with an assistant message (a pre-filled turn, as the paper's data
+  // generator sends): the reply is a new assistant turn after it, as OpenAI and vLLM do.
+  if (r.question.empty() && std::none_of(r.messages.begin(), r.messages.end(),
+                                         [](const auto& m) { return m.role == "user"; }))
+    bad("the conversation needs a user message", "messages");
   r.sampling = parse_sampling(j, lim);
   return r;
 }

@@ -146,3 +146,47 @@ TEST(IntegrationDatagen, UnknownBackendFailsWithAHint) {
 
 }  // namespace
 }  // namespace insightv
+
+namespace insightv {
+namespace {
+
+// The whole loop over real HTTP: `insightv serve --model` in its own process, and
+// `insightv datagen --backend openai:URL` talking to it. A random checkpoint writes nonsense, so
+// this checks the plumbing (images as data URIs, the progressive protocol, retries, records),
+// not the quality of the steps.
+TEST(IntegrationDatagen, OpenAiBackendAgainstARealInsightvServeProcess) {
+  const std::string dir = test::make_temp_dir("cli-datagen-serve");
+  std::string corpus;
+  for (int i = 0; i < 30; ++i)
+    corpus += "The answer is " + std::to_string(i) + R"(. {"title": "Step", "content": "count", "next_action": "continue"})" + "\n";
+  write_file_atomic(dir + "/corpus.txt", corpus);
+  ASSERT_EQ(run_cli({"tokenize", "train", "--corpus", dir + "/corpus.txt", "--vocab-size", "300", "--out", dir + "/tok"})
+                .exit_code, 0);
+  ASSERT_EQ(run_cli({"model", "init", "--preset", "nano", "--tokenizer", dir + "/tok", "--out", dir + "/ckpt"}).exit_code, 0);
+  ASSERT_EQ(run_cli({"world", "--family", "shapes", "--n", "2", "--out", dir + "/vw", "--no-progress"}).exit_code, 0);
+
+  const int pid = test::spawn_process({INSIGHTV_CLI_PATH, "--threads", "1", "serve", "--model", dir + "/ckpt", "--port", "0"},
+                                      dir + "/serve.log");
+  std::string url;
+  for (int i = 0; i < 600 && url.empty(); ++i) {  // wait up to 60 s for "listening on http://..."
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const std::string log = file_exists(dir + "/serve.log") ? read_file(dir + "/serve.log") : "";
+    const size_t at = log.find("listening on ");
+    if (at != std::string::npos) url = log.substr(at + 13, log.find(' ', at + 13) - (at + 13));
+  }
+  ASSERT_FALSE(url.empty()) << read_file(dir + "/serve.log");
+  auto r = run_cli({"datagen", "--tasks", dir + "/vw", "--backend", "openai:" + url, "--paths", "2", "--out",
+                    dir + "/paths", "--max-steps", "2", "--max-tokens", "8", "--no-progress"});
+  kill(pid, SIGTERM);
+  EXPECT_EQ(test::wait_process(pid), 0) << read_file(dir + "/serve.log");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = pipeline::read_paths(dir + "/paths/paths.jsonl");
+  ASSERT_EQ(rows.size(), 4u);  // 2 tasks x 2 paths
+  for (const auto& row : rows) {
+    EXPECT_EQ(row["backend"], "openai:" + url);
+    EXPECT_FALSE(row["steps"].empty());
+  }
+}
+
+}  // namespace
+}  // namespace insightv
