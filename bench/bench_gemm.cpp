@@ -6,6 +6,7 @@
 #include "model/runtime.h"
 
 int main(int argc, char** argv) {
+  insightv::ensure_passive_openmp(argv);
   const int threads = insightv::set_threads(argc > 1 ? std::atoi(argv[1]) : 0);
   const auto square = insightv::measure_gemm(1024, 1024, 1024, 0.5);
   struct Shape { int m, n, k; };

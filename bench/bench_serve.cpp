@@ -81,6 +81,7 @@ void print(const char* mode, int conc, const Figures& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  insightv::ensure_passive_openmp(argv);
   const int threads = set_threads(argc > 1 ? std::atoi(argv[1]) : 0);
   const int max_tokens = argc > 2 ? std::atoi(argv[2]) : 32;
   const int per_client = argc > 3 ? std::atoi(argv[3]) : 3;
@@ -122,6 +123,7 @@ int main(int argc, char** argv) {
   auto run = [&](int max_rows, const char* mode, const std::vector<int>& concs) {
     EngineOptions eo;
     eo.max_rows = max_rows;
+    eo.bf16 = std::getenv("INSIGHTV_BENCH_BF16") != nullptr;  // bf16 matmuls for batched steps
     BatchEngine engine(lm, detok, eo);
     ServingSetup setup;
     setup.tokenizer = &tok;

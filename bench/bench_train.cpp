@@ -18,6 +18,7 @@
 using namespace insightv;
 
 int main(int argc, char** argv) {
+  ensure_passive_openmp(argv);
   const int threads = set_threads(argc > 1 ? std::atoi(argv[1]) : 0);
   const double seconds = argc > 2 ? std::atof(argv[2]) : 8.0;
   const GemmRate gemm = measure_gemm(1024, 1024, 1024, 0.5);

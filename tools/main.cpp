@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 #include <map>
+#include <set>
 #include <string>
 
 #include "model/runtime.h"
@@ -75,6 +76,15 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Verbs that run tensor work get a passive OpenMP wait policy (a re-exec, ~0.3 s); light ones
+  // (tokenize, world, inspect, help) start once.
+  static const std::set<std::string> kTensorVerbs = {"doctor", "train", "serve", "ask", "datagen", "assess",
+                                                     "model", "eval", "pipeline", "dpo-iterate", "generate"};
+  for (int i = 1; i < argc; ++i)
+    if (kTensorVerbs.count(argv[i])) {
+      insightv::ensure_passive_openmp(argv);
+      break;
+    }
   try {
     return run(argc, argv);
   } catch (const insightv::Error& e) {

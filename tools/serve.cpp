@@ -37,6 +37,7 @@ VerbFn add_serve(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--max-batch", opt->engine.max_rows, "rows decoded together per engine");
   cmd->add_option("--queue", opt->engine.queue_capacity, "waiting requests per engine before 429");
   cmd->add_option("--max-prompt-tokens", opt->engine.max_prompt_tokens, "longest prompt after image expansion");
+  cmd->add_flag("--bf16", opt->engine.bf16, "bf16 matmuls for batched decode steps");
   cmd->add_option("--max-tokens", opt->server.limits.max_tokens, "largest max_tokens a request may ask for");
   cmd->add_option("--max-n", opt->server.limits.max_n, "largest n (chains / samples) per request");
   cmd->add_option("--max-body-mb", opt->max_body_mb, "largest request body, MiB (413 beyond)");

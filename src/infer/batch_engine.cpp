@@ -42,6 +42,7 @@ void EngineJob::fail(const std::string& message) {
 
 BatchEngine::BatchEngine(MultimodalLM model, Detokenize detokenize, EngineOptions options)
     : model_(model), gen_(model, detokenize), detokenize_(std::move(detokenize)), opt_(options) {
+  gen_.set_bf16(opt_.bf16);
   check(opt_.max_rows >= 1, "engine", "max_rows must be >= 1");
   thread_ = std::thread([this] { loop(); });
 }

@@ -39,6 +39,7 @@ struct EngineOptions {
   int max_rows = 64;          // rows decoded together; requests wait beyond this
   int queue_capacity = 256;   // waiting requests; submit() beyond this throws QueueFullError
   int64_t max_prompt_tokens = 0;  // after image expansion; submit() beyond this throws PromptTooLongError (0: off)
+  bool bf16 = false;          // bf16 matmuls for multi-row steps (Generator::set_bf16)
 };
 
 struct EngineRequest {

@@ -7,6 +7,7 @@
 
 #include <dlfcn.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <climits>
 #include <cstdlib>
@@ -17,6 +18,12 @@
 #include "util/timer.h"
 
 namespace insightv {
+
+void ensure_passive_openmp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  execv("/proc/self/exe", argv);  // returns only on failure: carry on with the default policy
+}
 
 int available_cores() {
   cpu_set_t set;
