@@ -38,6 +38,7 @@ int run(int argc, char** argv) {
   add(insightv::cli::add_serve(app, global));
   add(insightv::cli::add_tokenize(app, global));
   add(insightv::cli::add_train(app, global));
+  add(insightv::cli::add_generate(app, global));
   add(insightv::cli::add_world(app, global));
   add(insightv::cli::add_datagen(app, global));
   add(insightv::cli::add_assess(app, global));

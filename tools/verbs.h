@@ -26,6 +26,7 @@ VerbFn add_model(CLI::App& app, const GlobalOptions& global);
 VerbFn add_serve(CLI::App& app, const GlobalOptions& global);
 VerbFn add_tokenize(CLI::App& app, const GlobalOptions& global);
 VerbFn add_train(CLI::App& app, const GlobalOptions& global);
+VerbFn add_generate(CLI::App& app, const GlobalOptions& global);
 VerbFn add_world(CLI::App& app, const GlobalOptions& global);
 VerbFn add_datagen(CLI::App& app, const GlobalOptions& global);
 VerbFn add_assess(CLI::App& app, const GlobalOptions& global);

@@ -65,3 +65,27 @@ TEST(IntegrationInspect, AddTokensGrowsTokenizerAndEmbeddings) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "[" + std::to_string(before) + "]\n");
 }
+
+TEST(IntegrationInspect, GenerateRunsOneModelWithAnImage) {
+  const std::string dir = insightv::test::make_temp_dir("generate");
+  insightv::write_file_atomic(dir + "/corpus.txt", "How many red circles are there?\nThe answer is 3.\n");
+  ASSERT_EQ(run_cli({"tokenize", "train", "--corpus", dir + "/corpus.txt", "--vocab-size", "300", "--out", dir + "/tok"})
+                .exit_code, 0);
+  ASSERT_EQ(run_cli({"model", "init", "--tokenizer", dir + "/tok", "--out", dir + "/m"}).exit_code, 0);
+  ASSERT_EQ(run_cli({"world", "--family", "shapes", "--n", "1", "--out", dir + "/vw", "--no-progress"}).exit_code, 0);
+  std::string image;
+  for (const auto& t : insightv::read_jsonl(dir + "/vw/tasks.jsonl")) image = dir + "/vw/" + t["image"].get<std::string>();
+  auto r = run_cli({"--threads", "1", "generate", "--model", dir + "/m", "--image", image, "--prompt", "How many circles?",
+                    "--max-tokens", "5", "-n", "2", "--temperature", "0.8", "--seed", "3", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = insightv::parse_json(r.out, "generate output");
+  EXPECT_EQ(j["texts"].size(), 2u);
+  EXPECT_GT(j["prompt_tokens"].get<int64_t>(), 64);  // the 64 image tokens of nano are in the prompt
+  EXPECT_LE(j["completion_tokens"].get<int64_t>(), 10);
+  // Same seed, same text.
+  auto again = run_cli({"--threads", "1", "generate", "--model", dir + "/m", "--image", image, "--prompt",
+                        "How many circles?", "--max-tokens", "5", "-n", "2", "--temperature", "0.8", "--seed", "3", "--json"});
+  EXPECT_EQ(insightv::parse_json(again.out, "generate output")["texts"], j["texts"]);
+  r = run_cli({"generate", "--model", dir + "/m", "--prompt", "x", "--image", dir + "/missing.png"});
+  EXPECT_EQ(r.exit_code, 1);
+}
