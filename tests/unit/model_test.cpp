@@ -2,6 +2,8 @@
 // checkpoint save/load, strict-load errors, gradient checks, real-size parameter counts.
 #include <torch/torch.h>
 
+#include <functional>
+
 #include <gtest/gtest.h>
 
 #include "model/checkpoint.h"
@@ -39,6 +41,19 @@ MultimodalLM make_model(const ModelConfig& c, uint64_t seed = 0) {
   MultimodalLM m(c);
   m->eval();
   return m;
+}
+
+// Central finite differences of a scalar function of x (double precision).
+torch::Tensor numeric_gradient(const std::function<torch::Tensor(const torch::Tensor&)>& f, const torch::Tensor& x) {
+  auto numeric = torch::zeros_like(x);
+  const double h = 1e-6;
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    auto xp = x.detach().clone(), xm = x.detach().clone();
+    xp.view(-1)[i] += h;
+    xm.view(-1)[i] -= h;
+    numeric.view(-1)[i] = (f(xp) - f(xm)).item<double>() / (2 * h);
+  }
+  return numeric;
 }
 
 }  // namespace
@@ -212,15 +227,7 @@ TEST(Gradients, RmsNormMatchesFiniteDifferences) {
   EXPECT_TRUE(torch::autograd::grad({norm(x).pow(2).sum()}, {x})[0].defined());
   auto f = [&](const torch::Tensor& in) { return norm(in).sin().sum(); };
   auto analytic = torch::autograd::grad({f(x)}, {x})[0];
-  auto numeric = torch::zeros_like(x);
-  const double h = 1e-6;
-  for (int64_t i = 0; i < x.numel(); ++i) {
-    auto xp = x.detach().clone(), xm = x.detach().clone();
-    xp.view(-1)[i] += h;
-    xm.view(-1)[i] -= h;
-    numeric.view(-1)[i] = (f(xp) - f(xm)).item<double>() / (2 * h);
-  }
-  EXPECT_TRUE(tensors_close(analytic, numeric, 1e-6, 1e-5));
+  EXPECT_TRUE(tensors_close(analytic, numeric_gradient(f, x), 1e-6, 1e-5));
 }
 
 TEST(Gradients, AttentionMatchesFiniteDifferences) {
@@ -240,15 +247,7 @@ TEST(Gradients, AttentionMatchesFiniteDifferences) {
     return attn->forward(in, cos.to(torch::kFloat64), sin.to(torch::kFloat64), mask, nullptr, 0).tanh().sum();
   };
   auto analytic = torch::autograd::grad({f(x)}, {x})[0];
-  auto numeric = torch::zeros_like(x);
-  const double h = 1e-6;
-  for (int64_t i = 0; i < x.numel(); ++i) {
-    auto xp = x.detach().clone(), xm = x.detach().clone();
-    xp.view(-1)[i] += h;
-    xm.view(-1)[i] -= h;
-    numeric.view(-1)[i] = (f(xp) - f(xm)).item<double>() / (2 * h);
-  }
-  EXPECT_TRUE(tensors_close(analytic, numeric, 1e-6, 1e-5));
+  EXPECT_TRUE(tensors_close(analytic, numeric_gradient(f, x), 1e-6, 1e-5));
 }
 
 TEST(Config, RealLlavaNextLlama3SizeWithoutAllocating) {
