@@ -294,38 +294,12 @@ ChatAnswer finish_chat(const Tokenizer& tok, std::vector<GenerationResult> res) 
 
 }  // namespace
 
-ChatAnswer chat_once(const AgentModel& model, const Tokenizer& tok, const std::vector<ChatMessage>& messages,
-                     const std::vector<Image>& images, const GenerationParams& params, int n,
-                     const std::function<bool(size_t, const std::string&)>& on_delta) {
-  std::vector<torch::Tensor> feats;
-  for (const auto& img : images) feats.push_back(model.encode_image(img));
-  Prompt p = build_prompt(model, tok, messages, feats, "");
-  GenerationParams gp = params;
-  const auto stops = stop_ids_for(model, tok);
-  gp.stop_ids.insert(gp.stop_ids.end(), stops.begin(), stops.end());
-  std::vector<TextStream> streams(static_cast<size_t>(n), TextStream(tok, true));
-  std::atomic<bool> cancelled{false};
-  auto cb = [&](size_t row, int64_t t) {
-    if (cancelled) return false;
-    if (on_delta) {
-      const std::string d = streams[row].push(t);
-      if (!d.empty() && !on_delta(row, d)) cancelled = true;
-    }
-    return !cancelled.load();
-  };
-  auto res = model.sample({p}, n, gp, cb);
-  if (cancelled) throw Error("agents", "request cancelled");
-  return finish_chat(tok, std::move(res));
-}
-
-ChatAnswer complete_once(const AgentModel& model, const Tokenizer& tok, const std::string& prompt,
-                         const GenerationParams& params, int n,
-                         const std::function<bool(size_t, const std::string&)>& on_delta) {
-  check(!prompt.empty(), "agents", "empty prompt", "send a non-empty prompt");
-  EncodeOptions eo;
-  eo.add_bos = tok.bos_id() >= 0;
-  Prompt p;
-  for (int32_t id : tok.encode(prompt, eo)) p.ids.push_back(id);
+namespace {
+// n samples of one prompt, each sample's text streamed to on_delta as it decodes; a false
+// from on_delta cancels the request.
+ChatAnswer sample_streaming(const AgentModel& model, const Tokenizer& tok, const Prompt& p,
+                            const GenerationParams& params, int n,
+                            const std::function<bool(size_t, const std::string&)>& on_delta) {
   std::vector<TextStream> streams(static_cast<size_t>(n), TextStream(tok, true));
   std::atomic<bool> cancelled{false};
   auto cb = [&](size_t row, int64_t t) {
@@ -339,6 +313,30 @@ ChatAnswer complete_once(const AgentModel& model, const Tokenizer& tok, const st
   auto res = model.sample({p}, n, params, cb);
   if (cancelled) throw Error("agents", "request cancelled");
   return finish_chat(tok, std::move(res));
+}
+}  // namespace
+
+ChatAnswer chat_once(const AgentModel& model, const Tokenizer& tok, const std::vector<ChatMessage>& messages,
+                     const std::vector<Image>& images, const GenerationParams& params, int n,
+                     const std::function<bool(size_t, const std::string&)>& on_delta) {
+  std::vector<torch::Tensor> feats;
+  for (const auto& img : images) feats.push_back(model.encode_image(img));
+  Prompt p = build_prompt(model, tok, messages, feats, "");
+  GenerationParams gp = params;
+  const auto stops = stop_ids_for(model, tok);
+  gp.stop_ids.insert(gp.stop_ids.end(), stops.begin(), stops.end());
+  return sample_streaming(model, tok, p, gp, n, on_delta);
+}
+
+ChatAnswer complete_once(const AgentModel& model, const Tokenizer& tok, const std::string& prompt,
+                         const GenerationParams& params, int n,
+                         const std::function<bool(size_t, const std::string&)>& on_delta) {
+  check(!prompt.empty(), "agents", "empty prompt", "send a non-empty prompt");
+  EncodeOptions eo;
+  eo.add_bos = tok.bos_id() >= 0;
+  Prompt p;
+  for (int32_t id : tok.encode(prompt, eo)) p.ids.push_back(id);
+  return sample_streaming(model, tok, p, params, n, on_delta);
 }
 
 }  // namespace insightv
