@@ -58,7 +58,7 @@ struct Expr {
 }  // namespace
 
 
-std::vector<NumTok> number_tokens(const std::string& s) {
+std::vector<NumTok> number_tokens(const std::string& s, bool keep_letter_suffixed) {
   std::vector<NumTok> out;
   for (size_t i = 0; i < s.size();) {
     if (std::isdigit(static_cast<unsigned char>(s[i])) &&
@@ -68,7 +68,7 @@ std::vector<NumTok> number_tokens(const std::string& s) {
                               (s[j] == '.' && j + 1 < s.size() &&
                                std::isdigit(static_cast<unsigned char>(s[j + 1])))))
         ++j;
-      if (j == s.size() || !std::isalpha(static_cast<unsigned char>(s[j])))
+      if (keep_letter_suffixed || j == s.size() || !std::isalpha(static_cast<unsigned char>(s[j])))
         out.push_back({i, j - i, s.substr(i, j - i)});
       i = j;
     } else {

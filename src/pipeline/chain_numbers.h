@@ -22,7 +22,9 @@ struct NumTok {
   std::string text;
 };
 
-std::vector<NumTok> number_tokens(const std::string& s);
+// Whole number tokens ("3", "12.5"); one glued to a following letter ("3rd") is skipped unless
+// keep_letter_suffixed.
+std::vector<NumTok> number_tokens(const std::string& s, bool keep_letter_suffixed = false);
 // Replaces every whole-token occurrence of `from` with `to`.
 std::string replace_number(const std::string& s, const std::string& from, const std::string& to);
 // Redoes every "EXPR = N" in text whose N no longer equals EXPR; returns the (old, new)

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "data/answer_match.h"
+#include "pipeline/chain_numbers.h"
 #include "util/error.h"
 
 namespace insightv::pipeline {
@@ -15,24 +16,13 @@ namespace {
 // Number tokens of a text, as canonical strings ("3", "12.5", "0.5" from ".5" is not read).
 std::vector<std::string> numbers_in(const std::string& s) {
   std::vector<std::string> out;
-  for (size_t i = 0; i < s.size();) {
-    if (std::isdigit(static_cast<unsigned char>(s[i])) &&
-        (i == 0 || !std::isalnum(static_cast<unsigned char>(s[i - 1])))) {
-      size_t j = i;
-      while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) ||
-                              (s[j] == '.' && j + 1 < s.size() &&
-                               std::isdigit(static_cast<unsigned char>(s[j + 1])))))
-        ++j;
-      std::string tok = s.substr(i, j - i);
-      if (tok.find('.') != std::string::npos) {  // 3.0 == 3
-        while (tok.back() == '0') tok.pop_back();
-        if (tok.back() == '.') tok.pop_back();
-      }
-      out.push_back(tok);
-      i = j;
-    } else {
-      ++i;
+  for (const NumTok& t : number_tokens(s, /*keep_letter_suffixed=*/true)) {
+    std::string tok = t.text;
+    if (tok.find('.') != std::string::npos) {  // 3.0 == 3
+      while (tok.back() == '0') tok.pop_back();
+      if (tok.back() == '.') tok.pop_back();
     }
+    out.push_back(tok);
   }
   return out;
 }
