@@ -94,7 +94,7 @@ std::string task_prompt(const Task& t) {
   std::string p = t.question;
   if (t.answer_type == AnswerType::choice) {
     for (size_t i = 0; i < t.options.size(); ++i) p += "\n" + option_letter(i) + ". " + t.options[i];
-    p += "\nAnswer with the option's letter from the given choices directly.";
+    p += "\nAnswer with the option letter from the given choices directly.";
   } else {
     p += "\nAnswer the question using a single word or phrase.";
   }

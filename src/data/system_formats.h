@@ -1,0 +1,39 @@
+// data/system_formats.h — the texts that define each evaluated system (PAPER.md Table 3) and
+// the training data that teaches it, in one place so that training and evaluation agree.
+//
+//   std::string p = eval_prompt("", "How many circles?", {});   // VLMEvalKit's prompt
+//   // direct / summary-only: user "<image>\n" + p                  → the answer
+//   // cot (Vanilla direct SFT): user "<image>\n" + p + kCotSuffix  → "<thoughts>..</thoughts>\n" + answer
+//   // multi-turn: user "<image>\n" + p + kReasoningSuffix → thoughts; user kMultiTurnFollowup → answer
+//   // multi-agent: infer/agents.h (reasoning agent, then the summary prompt)
+//   std::string a = cot_answer_text(response);                    // the part after </thoughts>
+//
+// The reasoning suffix and summary prompt are the paper's (infer/agents.h); kCotSuffix and
+// kMultiTurnFollowup are ours (the paper does not publish them: UNCONFIRMED).
+// Pure strings; thread-safe.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace insightv::data {
+
+// "Answer with the option letter from the given choices directly." / "... single word or phrase."
+extern const char* const kChoiceInstruction;
+extern const char* const kOpenInstruction;
+// Appended to the user turn of the single-model chain-of-thought system (reasoning + answer).
+extern const char* const kCotSuffix;
+// The second user turn of the multi-turn system.
+extern const char* const kMultiTurnFollowup;
+
+// VLMEvalKit's prompt: [hint + "\n"] + question, then "\nA. text" per option, then the
+// choice or open instruction. No "<image>" marker.
+std::string eval_prompt(const std::string& hint, const std::string& question,
+                        const std::vector<std::string>& options);
+
+// The cot system's training target: the "<thoughts>…</thoughts>" block, a newline, the answer.
+std::string cot_target(const std::string& thoughts_block, const std::string& answer);
+// The answer part of a cot response: the text after the last "</thoughts>"; a response without
+// the close tag has no answer part and gives the whole text (extraction decides).
+std::string cot_answer_text(const std::string& response);
+
+}  // namespace insightv::data
