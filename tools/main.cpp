@@ -42,6 +42,8 @@ int run(int argc, char** argv) {
   add(insightv::cli::add_world(app, global));
   add(insightv::cli::add_datagen(app, global));
   add(insightv::cli::add_assess(app, global));
+  add(insightv::cli::add_dpo_iterate(app, global));
+  //PIPELINE add(insightv::cli::add_pipeline(app, global));
 
   try {
     app.parse(argc, argv);

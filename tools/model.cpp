@@ -68,12 +68,7 @@ VerbFn add_model(CLI::App& app, const GlobalOptions&) {
     ModelConfig cfg = preset_config(opt->preset);
     if (!opt->tokenizer_dir.empty()) {
       // Size the vocabulary to the tokenizer and point the image placeholder at its <image>.
-      const Tokenizer tok = Tokenizer::load(opt->tokenizer_dir);
-      cfg.text.vocab_size = tok.vocab_size();
-      if (tok.token_to_id("<image>") >= 0) cfg.mm.image_token_index = tok.token_to_id("<image>");
-      cfg.text.bos_token_id = tok.bos_id();
-      cfg.text.eos_token_id = tok.eos_id();
-      cfg.text.pad_token_id = tok.pad_id();
+      fit_config_to_tokenizer(cfg, Tokenizer::load(opt->tokenizer_dir));
     }
     if (opt->vocab_size > 0) cfg.text.vocab_size = opt->vocab_size;
     const ParamCount n = count_parameters(cfg);

@@ -1,6 +1,8 @@
 // io/json.cpp — JSON/JSONL reading and writing with line-numbered errors.
 #include "io/json.h"
 
+#include <unistd.h>
+
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -113,5 +115,17 @@ void JsonlAppender::append(const json& row) {
 }
 
 void JsonlAppender::sync() { impl_->file.sync(); }
+
+void cut_torn_jsonl_tail(const std::string& path) {
+  if (!file_exists(path)) return;
+  const std::string text = read_file(path);
+  if (text.empty() || text.back() == '\n') return;
+  const size_t nl = text.rfind('\n');
+  const size_t keep = nl == std::string::npos ? 0 : nl + 1;
+  IV_LOG(warn) << path << ": dropping a torn last record (" << (text.size() - keep)
+               << " bytes) left by an interrupted run";
+  check(::truncate(path.c_str(), static_cast<off_t>(keep)) == 0, "io",
+        "cannot truncate '" + path + "'", "is the file writable?");
+}
 
 }  // namespace insightv

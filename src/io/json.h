@@ -69,6 +69,10 @@ class JsonlAppender {
   std::unique_ptr<Impl> impl_;
 };
 
+// Cuts a torn last line (one without its newline, left by a killed writer) so that appends
+// start on a fresh line; logs a warning naming the bytes dropped. A missing file is fine.
+void cut_torn_jsonl_tail(const std::string& path);
+
 // "line L, column C" for a byte offset into text (1-based), used for error messages.
 std::string describe_offset(const std::string& text, size_t byte_offset);
 

@@ -1,6 +1,8 @@
 // model/config.cpp — parsing and writing model configs (HF text, HF llava_next, llava_llama).
 #include "model/config.h"
 
+#include "io/tokenizer.h"
+
 #include "util/error.h"
 
 namespace insightv {
@@ -258,6 +260,14 @@ ModelConfig preset_config(const std::string& name) {
     return c;
   }
   throw Error("config", "unknown preset '" + name + "'", "presets: nano, llava-next-llama3-8b");
+}
+
+void fit_config_to_tokenizer(ModelConfig& cfg, const Tokenizer& tok) {
+  cfg.text.vocab_size = tok.vocab_size();
+  if (tok.token_to_id("<image>") >= 0) cfg.mm.image_token_index = tok.token_to_id("<image>");
+  cfg.text.bos_token_id = tok.bos_id();
+  cfg.text.eos_token_id = tok.eos_id();
+  cfg.text.pad_token_id = tok.pad_id();
 }
 
 }  // namespace insightv

@@ -20,6 +20,8 @@
 
 namespace insightv {
 
+class Tokenizer;
+
 struct TextConfig {
   std::string model_type = "llama";  // llama | qwen2
   int64_t vocab_size = 0;
@@ -81,6 +83,9 @@ json model_config_to_json(const ModelConfig& c);
 
 // Known presets: "nano", "llava-next-llama3-8b", "tiny-test". Throws on an unknown name.
 ModelConfig preset_config(const std::string& name);
+// Sizes the vocabulary to `tok`, points the image placeholder at its "<image>" (when it has one)
+// and takes its bos/eos/pad ids — what a model trained with that tokenizer needs.
+void fit_config_to_tokenizer(ModelConfig& cfg, const Tokenizer& tok);
 std::vector<std::string> preset_names();
 // The CLIP vision config a hub id names (openai/clip-vit-large-patch14-336 and -224).
 std::optional<VisionConfig> known_vision_tower(const std::string& hub_id);

@@ -60,6 +60,53 @@ std::string thoughts_text(const ReasoningPath& p) {
   return s + "</thoughts>";
 }
 
+std::vector<PathStep> steps_from_chain(const std::string& chain) {
+  std::string text = chain;
+  for (const char* tag : {"<thoughts>", "</thoughts>"})
+    for (size_t at; (at = text.find(tag)) != std::string::npos;) text.erase(at, std::string(tag).size());
+  std::vector<PathStep> steps;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    const size_t a = line.find_first_not_of(" \t\r");
+    if (a == std::string::npos) continue;
+    line = line.substr(a, line.find_last_not_of(" \t\r") - a + 1);
+    PathStep st;
+    st.next_action = "continue";
+    const size_t colon = line.find(": ");
+    if (colon != std::string::npos && colon > 0) {
+      st.title = line.substr(0, colon);
+      st.content = line.substr(colon + 2);
+    } else {
+      st.title = "Step";
+      st.content = line;
+    }
+    steps.push_back(std::move(st));
+  }
+  if (!steps.empty()) steps.back().next_action = "final_answer";
+  return steps;
+}
+
+std::pair<int, int> select_preference_pair(const std::vector<bool>& correct, const std::vector<double>& scores,
+                                           double margin) {
+  int chosen = -1, rejected = -1;
+  const int n = static_cast<int>(std::min(correct.size(), scores.size()));
+  for (int i = 0; i < n; ++i)
+    if (correct[i] && (chosen < 0 || scores[i] > scores[chosen])) chosen = i;
+  if (chosen < 0) return {-1, -1};
+  for (int i = 0; i < n; ++i)
+    if (!correct[i] && (rejected < 0 || scores[i] < scores[rejected])) rejected = i;
+  if (rejected < 0)
+    for (int i = 0; i < n; ++i)
+      if (correct[i] && scores[i] <= scores[chosen] - margin && (rejected < 0 || scores[i] < scores[rejected]))
+        rejected = i;
+  if (rejected < 0) return {-1, -1};
+  return {chosen, rejected};
+}
+
 double auroc(const std::vector<double>& pos, const std::vector<double>& neg) {
   if (pos.empty() || neg.empty()) return 0.5;
   std::vector<std::pair<double, int>> all;
@@ -224,17 +271,16 @@ AssessReport run_assess(const AssessConfig& cfg) {
     // Preference pair: chosen = correct & best; rejected = the worst wrong path, else the worst
     // correct path at least pair_margin below the chosen one.
     {
-      const Scored* chosen = nullptr;
-      const Scored* rejected = nullptr;
-      for (const Scored& s : ps)
-        if (s.correct && (!chosen || s.score > chosen->score)) chosen = &s;
-      for (const Scored& s : ps)
-        if (!s.correct && (!rejected || s.score < rejected->score)) rejected = &s;
-      if (chosen && !rejected)
-        for (const Scored& s : ps)
-          if (s.correct && s.score <= chosen->score - cfg.pair_margin && (!rejected || s.score < rejected->score))
-            rejected = &s;
-      if (chosen && rejected) {
+      std::vector<bool> ok;
+      std::vector<double> sc;
+      for (const Scored& s : ps) {
+        ok.push_back(s.correct);
+        sc.push_back(s.score);
+      }
+      const auto [ci, ri] = select_preference_pair(ok, sc, cfg.pair_margin);
+      if (ci >= 0) {
+        const Scored* chosen = &ps[static_cast<size_t>(ci)];
+        const Scored* rejected = &ps[static_cast<size_t>(ri)];
         json pr{{"id", t.id}, {"image", image}, {"prompt", prompt + reasoning_suffix()},
                 {"chosen", thoughts_text(chosen->path)}, {"rejected", thoughts_text(rejected->path)},
                 {"answer", t.answer}};

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "io/json.h"
@@ -57,6 +58,15 @@ std::string summary_prompt(const std::string& question, const std::string& chain
 // "<thoughts>\n" + "title: content\n" per step + "</thoughts>".
 std::string thoughts_text(const ReasoningPath& p);
 
+// The inverse of thoughts_text for a generated chain (the text inside the tags, tags optional):
+// one step per non-empty line, "title: content" split at the first ": " (a line without one is
+// all content, title "Step").
+std::vector<PathStep> steps_from_chain(const std::string& chain);
+// The preference pair of one question's paths (PAPER.md §3.3 as we read it): chosen = the
+// correct path with the highest score; rejected = the wrong path with the lowest score, else the
+// lowest-scored correct path at least `margin` below the chosen one. {-1, -1} when none.
+std::pair<int, int> select_preference_pair(const std::vector<bool>& correct, const std::vector<double>& scores,
+                                           double margin);
 // Area under the ROC curve of `scores` for separating positives (higher) from negatives.
 double auroc(const std::vector<double>& positives, const std::vector<double>& negatives);
 

@@ -23,18 +23,6 @@
 namespace insightv::pipeline {
 namespace {
 
-// Cuts a torn last line (no trailing newline) so that appends start on a fresh line.
-void cut_torn_tail(const std::string& path) {
-  if (!file_exists(path)) return;
-  const std::string text = read_file(path);
-  if (text.empty() || text.back() == '\n') return;
-  const size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
-  IV_LOG(warn) << "[datagen] " << path << ": dropping a torn last record ("
-               << (text.size() - keep) << " bytes) left by an interrupted run";
-  check(::truncate(path.c_str(), static_cast<off_t>(keep)) == 0, "datagen",
-        "cannot truncate '" + path + "'", "is the file writable?");
-}
-
 std::string item_key(const std::string& task_id, int sample) {
   return task_id + "#" + std::to_string(sample);
 }
@@ -89,7 +77,7 @@ DatagenReport run_datagen(const DatagenConfig& cfg) {
   make_dirs(cfg.out);
   const std::string out_path = datagen_output_path(cfg);
 
-  cut_torn_tail(out_path);
+  cut_torn_jsonl_tail(out_path);
   std::set<std::string> done;
   if (file_exists(out_path))
     for (const json& j : read_paths(out_path))

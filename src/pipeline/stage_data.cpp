@@ -1,0 +1,121 @@
+// pipeline/stage_data.cpp — see stage_data.h.
+#include "pipeline/stage_data.h"
+
+#include <set>
+
+#include "data/system_formats.h"
+#include "pipeline/assess.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/hash.h"
+#include "util/rng.h"
+#include "world/describe.h"
+
+namespace insightv::pipeline {
+
+namespace {
+
+const char* const kCaptionQuestions[] = {
+    "Describe the image.",
+    "What does this image show?",
+    "Give a short description of the picture.",
+};
+
+const world::Task& task_of(const data::LlavaSample& s, const std::map<std::string, world::Task>& tasks) {
+  std::string id;
+  if (s.extra.contains("provenance") && s.extra["provenance"].contains("task_id"))
+    id = s.extra["provenance"]["task_id"].get<std::string>();
+  auto it = tasks.find(id);
+  check(it != tasks.end(), "stage-data", "sample '" + s.id + "' names task '" + id + "', which is not in the task set",
+        "build the sets from the same task folder that assess used");
+  return it->second;
+}
+
+// The gpt turn of a reasoning-set sample (the "<thoughts>…</thoughts>" block).
+const std::string& thoughts_of(const data::LlavaSample& s) {
+  check(s.conversations.size() >= 2 && s.conversations[1].from == "gpt", "stage-data",
+        "sample '" + s.id + "' is not a reasoning-set sample (human turn, then the chain)");
+  return s.conversations[1].value;
+}
+
+data::LlavaSample derived(const data::LlavaSample& s, const std::string& suffix) {
+  data::LlavaSample out;
+  out.id = s.id + suffix;
+  out.image = s.image;
+  if (s.extra.contains("provenance")) out.extra["provenance"] = s.extra["provenance"];
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, world::Task> tasks_by_id(const std::vector<world::Task>& tasks) {
+  std::map<std::string, world::Task> m;
+  for (const auto& t : tasks) m.emplace(t.id, t);
+  return m;
+}
+
+std::vector<data::LlavaSample> base_samples(const std::vector<world::Task>& tasks, const std::string& tasks_root,
+                                            const std::string& out_dir, uint64_t seed) {
+  std::vector<data::LlavaSample> out;
+  out.reserve(tasks.size() * 2);
+  for (const world::Task& t : tasks) {
+    const std::string image = data::relative_path(join_path(tasks_root, t.image), out_dir);
+    Rng rng(mix_seed(seed, fnv1a64(t.id)));
+    data::LlavaSample caption;
+    caption.id = t.id + "-caption";
+    caption.image = image;
+    const auto q = static_cast<size_t>(rng.uniform_int(0, static_cast<int>(std::size(kCaptionQuestions)) - 1));
+    caption.conversations = {{"human", std::string("<image>\n") + kCaptionQuestions[q]},
+                             {"gpt", world::describe_scene(t)}};
+    out.push_back(std::move(caption));
+    data::LlavaSample direct = data::task_to_llava(t, image);
+    direct.id = t.id + "-direct";
+    out.push_back(std::move(direct));
+  }
+  return out;
+}
+
+std::vector<data::LlavaSample> cot_samples(const std::vector<data::LlavaSample>& reason,
+                                           const std::map<std::string, world::Task>& tasks) {
+  std::vector<data::LlavaSample> out;
+  for (const auto& s : reason) {
+    const world::Task& t = task_of(s, tasks);
+    data::LlavaSample c = derived(s, "-cot");
+    c.conversations = {{"human", "<image>\n" + world::task_prompt(t) + data::kCotSuffix},
+                       {"gpt", data::cot_target(thoughts_of(s), t.answer)}};
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<data::LlavaSample> multi_turn_samples(const std::vector<data::LlavaSample>& reason,
+                                                  const std::map<std::string, world::Task>& tasks) {
+  std::vector<data::LlavaSample> out;
+  for (const auto& s : reason) {
+    const world::Task& t = task_of(s, tasks);
+    data::LlavaSample c = derived(s, "-mt");
+    c.conversations = {{"human", "<image>\n" + world::task_prompt(t) + reasoning_suffix()},
+                       {"gpt", thoughts_of(s)},
+                       {"human", data::kMultiTurnFollowup},
+                       {"gpt", t.answer}};
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<data::LlavaSample> summary_only_samples(const std::vector<data::LlavaSample>& summary,
+                                                    const std::map<std::string, world::Task>& tasks) {
+  std::vector<data::LlavaSample> out;
+  std::set<std::string> seen;
+  for (const auto& s : summary) {
+    const world::Task& t = task_of(s, tasks);
+    if (!seen.insert(t.id).second) continue;
+    data::LlavaSample c = derived(s, "-so");
+    c.id = t.id + "-so";
+    c.conversations = {{"human", "<image>\n" + world::task_prompt(t)}, {"gpt", t.answer}};
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace insightv::pipeline

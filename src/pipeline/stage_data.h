@@ -1,0 +1,43 @@
+// pipeline/stage_data.h — the training sets of the stages that datagen/assess do not write:
+// the nano base model's stage 0 and the single-model baselines of PAPER.md Table 3.
+//
+//   auto base = base_samples(train_tasks, "runs/vw/train", "runs/sets", seed);   // stage 0
+//   auto cot  = cot_samples(read_llava("sets/reason.json"), tasks);             // Vanilla direct SFT
+//   auto mt   = multi_turn_samples(read_llava("sets/reason.json"), tasks);      // reasoning turn, answer turn
+//   auto so   = summary_only_samples(read_llava("sets/summary.json"), tasks);   // no chain
+//
+// Stage 0 (the LLaVA-NeXT stand-in): per task, a caption of its image (world/describe.h) under
+// one of a few "describe" questions, and the task's question answered directly — the base model
+// sees and answers but never reasons at length. The baselines reuse the reasoning set's chains
+// so that every system learns from the same paths: cot = one turn, chain then answer
+// (data/system_formats.h); multi-turn = the reasoning agent's turn, then a follow-up turn whose
+// answer is the ground truth; summary-only = the summary set's questions answered directly,
+// without any chain. Image paths are kept relative to the output file's folder.
+// Pure functions; deterministic for a seed.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "data/llava_json.h"
+#include "world/task.h"
+
+namespace insightv::pipeline {
+
+// tasks_root: the folder the tasks' image paths are relative to; out_dir: where the JSON goes.
+std::vector<data::LlavaSample> base_samples(const std::vector<world::Task>& tasks, const std::string& tasks_root,
+                                            const std::string& out_dir, uint64_t seed);
+
+// The baselines. Samples whose provenance.task_id is not in `tasks` are an error.
+std::vector<data::LlavaSample> cot_samples(const std::vector<data::LlavaSample>& reason,
+                                           const std::map<std::string, world::Task>& tasks);
+std::vector<data::LlavaSample> multi_turn_samples(const std::vector<data::LlavaSample>& reason,
+                                                  const std::map<std::string, world::Task>& tasks);
+// One sample per distinct task of the summary set.
+std::vector<data::LlavaSample> summary_only_samples(const std::vector<data::LlavaSample>& summary,
+                                                    const std::map<std::string, world::Task>& tasks);
+
+std::map<std::string, world::Task> tasks_by_id(const std::vector<world::Task>& tasks);
+
+}  // namespace insightv::pipeline

@@ -1,0 +1,141 @@
+// Tests for the pipeline's extra training sets (pipeline/stage_data.h), the scene captions
+// (world/describe.h) and the assessment helpers dpo-iterate shares (pipeline/assess.h).
+#include <gtest/gtest.h>
+
+#include "data/system_formats.h"
+#include "pipeline/assess.h"
+#include "pipeline/stage_data.h"
+#include "world/describe.h"
+#include "util/error.h"
+#include "world/generate.h"
+
+namespace insightv::pipeline {
+namespace {
+
+std::vector<world::Task> all_family_tasks(int per_family) {
+  std::vector<world::Task> out;
+  for (const auto* fam : world::resolve_families({"all"}))
+    for (int i = 0; i < per_family; ++i) {
+      world::TaskSpec spec;
+      spec.family = fam;
+      spec.index = i;
+      out.push_back(world::generate_task(spec, nullptr));
+    }
+  return out;
+}
+
+TEST(Describe, EveryFamilyHasACaptionThatStatesItsFacts) {
+  for (const world::Task& t : all_family_tasks(10)) {
+    const std::string c = world::describe_scene(t);
+    EXPECT_GT(c.size(), 20u) << t.id;
+    EXPECT_EQ(c.back(), '.') << t.id;
+    EXPECT_EQ(c.find("cx"), std::string::npos) << c;  // no coordinates
+    if (t.family == "clock") {
+      const int h = t.scene["hour"].get<int>(), m = t.scene["minute"].get<int>();
+      char want[16];
+      std::snprintf(want, sizeof want, "%d:%02d", h, m);
+      EXPECT_NE(c.find(want), std::string::npos) << c;
+    }
+    if (t.family == "shapes" || t.family == "perception")
+      EXPECT_NE(c.find(std::to_string(t.scene["objects"].size()) + " object"), std::string::npos) << c;
+    if (t.family == "bar_chart")
+      for (const auto& b : t.scene["bars"])
+        EXPECT_NE(c.find(b["label"].get<std::string>() + " = " + std::to_string(b["value"].get<int>())),
+                  std::string::npos) << c;
+  }
+}
+
+TEST(Describe, UnknownFamilyIsAnError) {
+  world::Task t = all_family_tasks(1)[0];
+  t.family = "weather";
+  EXPECT_THROW(world::describe_scene(t), Error);
+}
+
+TEST(StageData, BaseHasACaptionAndADirectAnswerPerTask) {
+  const auto tasks = all_family_tasks(2);
+  const auto s = base_samples(tasks, "/data/vw", "/data/sets", 3);
+  ASSERT_EQ(s.size(), tasks.size() * 2);
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const auto& cap = s[2 * i];
+    const auto& direct = s[2 * i + 1];
+    EXPECT_EQ(cap.image, "../vw/" + tasks[i].image);
+    EXPECT_EQ(cap.conversations[0].value.rfind("<image>\n", 0), 0u);
+    EXPECT_EQ(cap.conversations[1].value, world::describe_scene(tasks[i]));
+    EXPECT_EQ(direct.conversations[0].value, "<image>\n" + world::task_prompt(tasks[i]));
+    EXPECT_EQ(direct.conversations[1].value, tasks[i].answer);
+  }
+  // Deterministic for a seed.
+  const auto again = base_samples(tasks, "/data/vw", "/data/sets", 3);
+  for (size_t i = 0; i < s.size(); ++i) EXPECT_EQ(s[i].conversations[0].value, again[i].conversations[0].value);
+}
+
+data::LlavaSample reason_sample(const world::Task& t) {
+  data::LlavaSample s;
+  s.id = t.id + "-p0";
+  s.image = "img.png";
+  s.conversations = {{"human", "<image>\n" + world::task_prompt(t) + reasoning_suffix()},
+                     {"gpt", "<thoughts>\nLook: three circles.\n</thoughts>"}};
+  s.extra["provenance"] = {{"task_id", t.id}};
+  return s;
+}
+
+TEST(StageData, BaselinesReuseTheChainsWithTheirOwnFormats) {
+  const auto tasks = all_family_tasks(1);
+  const auto by_id = tasks_by_id(tasks);
+  std::vector<data::LlavaSample> reason;
+  for (const auto& t : tasks) reason.push_back(reason_sample(t));
+  const auto cot = cot_samples(reason, by_id);
+  const auto mt = multi_turn_samples(reason, by_id);
+  ASSERT_EQ(cot.size(), tasks.size());
+  ASSERT_EQ(mt.size(), tasks.size());
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    EXPECT_EQ(cot[i].conversations[0].value, "<image>\n" + world::task_prompt(tasks[i]) + data::kCotSuffix);
+    EXPECT_EQ(data::cot_answer_text(cot[i].conversations[1].value), tasks[i].answer);
+    ASSERT_EQ(mt[i].conversations.size(), 4u);
+    EXPECT_EQ(mt[i].conversations[1].value, reason[i].conversations[1].value);
+    EXPECT_EQ(mt[i].conversations[2].value, data::kMultiTurnFollowup);
+    EXPECT_EQ(mt[i].conversations[3].value, tasks[i].answer);
+    EXPECT_EQ(cot[i].image, "img.png");
+  }
+  // Summary-only: one direct sample per distinct task, no chain.
+  std::vector<data::LlavaSample> summary = reason;
+  summary.insert(summary.end(), reason.begin(), reason.end());
+  const auto so = summary_only_samples(summary, by_id);
+  ASSERT_EQ(so.size(), tasks.size());
+  EXPECT_EQ(so[0].conversations[0].value, "<image>\n" + world::task_prompt(tasks[0]));
+  EXPECT_EQ(so[0].conversations[1].value, tasks[0].answer);
+  // A sample naming an unknown task is an error.
+  auto bad = reason;
+  bad[0].extra["provenance"]["task_id"] = "nope";
+  EXPECT_THROW(cot_samples(bad, by_id), Error);
+}
+
+TEST(AssessHelpers, StepsFromChainInvertsThoughtsText) {
+  ReasoningPath p;
+  p.steps = {{"Count the circles", "There are 3 circles.", "continue"}, {"Answer", "The answer is 3.", "final_answer"}};
+  const auto steps = steps_from_chain(thoughts_text(p));
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].title, "Count the circles");
+  EXPECT_EQ(steps[0].content, "There are 3 circles.");
+  EXPECT_EQ(steps[1].next_action, "final_answer");
+  const auto loose = steps_from_chain("no title here\n\n  spaced: out  \n");
+  ASSERT_EQ(loose.size(), 2u);
+  EXPECT_EQ(loose[0].title, "Step");
+  EXPECT_EQ(loose[0].content, "no title here");
+  EXPECT_EQ(loose[1].title, "spaced");
+  EXPECT_EQ(loose[1].content, "out");
+  EXPECT_TRUE(steps_from_chain("").empty());
+}
+
+TEST(AssessHelpers, PreferencePairSelection) {
+  // chosen = best correct; rejected = worst wrong.
+  EXPECT_EQ(select_preference_pair({true, false, true, false}, {70, 40, 90, 20}, 10), std::make_pair(2, 3));
+  // No wrong path: the worst correct one if it is margin below.
+  EXPECT_EQ(select_preference_pair({true, true, true}, {90, 85, 60}, 10), std::make_pair(0, 2));
+  EXPECT_EQ(select_preference_pair({true, true}, {90, 85}, 10), std::make_pair(-1, -1));
+  // No correct path: no pair.
+  EXPECT_EQ(select_preference_pair({false, false}, {50, 10}, 10), std::make_pair(-1, -1));
+}
+
+}  // namespace
+}  // namespace insightv::pipeline
