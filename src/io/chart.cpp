@@ -353,6 +353,7 @@ Image render_line_chart(const LineChartSpec& spec) {
     xt = nice_ticks(xlo, xhi, target);
     if ((widest_tick(p, xt) + 12) * (xt.values.size() - 1) <= box.w()) break;
   }
+  box.right = std::min(box.right, spec.width - 4 - widest_tick(p, xt) / 2);  // the last label fits
   const Scale xs{xt.lo, xt.hi, box.left, box.right}, ys{yt.lo, yt.hi, box.bottom, box.top};
 
   draw_y_axis(p, box, yt, ys, spec.y_label);
