@@ -1,4 +1,5 @@
-// tools/train.cpp — `insightv train sft`: one supervised fine-tuning run from LLaVA JSON.
+// tools/train.cpp — `insightv train sft` / `insightv train dpo`: one fine-tuning run. Besides the
+// checkpoint, OUT holds metrics.jsonl and, when training finishes, loss.png (and rewards.png for DPO).
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -108,7 +109,7 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   CLI::App* sft = cmd->add_subcommand("sft", "Supervised fine-tuning on LLaVA conversation JSON/JSONL");
   sft->add_option("--data", o->data, "LLaVA JSON or JSONL (image paths relative to its folder)")->required();
   sft->add_option("--init", o->init, "checkpoint folder to start from (with tokenizer.json)")->required();
-  sft->add_option("--out", o->out, "output folder: the trained checkpoint, metrics.jsonl, checkpoints/")->required();
+  sft->add_option("--out", o->out, "output folder: the trained checkpoint, metrics.jsonl, loss.png, checkpoints/")->required();
   sft->add_option("--steps", o->train.steps, "optimizer steps");
   sft->add_option("--epochs", o->epochs, "epochs (overrides --steps)");
   sft->add_option("--batch", o->train.batch_size, "examples per micro-batch");
@@ -133,7 +134,7 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   CLI::App* dpo = cmd->add_subcommand("dpo", "DPO on preference pairs (JSON/JSONL: prompt, chosen, rejected, image)");
   dpo->add_option("--pairs", d->pairs, "preference pairs file (image paths relative to its folder)")->required();
   dpo->add_option("--init", d->init, "policy checkpoint (also the frozen reference)")->required();
-  dpo->add_option("--out", d->out, "output folder: the trained checkpoint, metrics.jsonl, ref_cache/")->required();
+  dpo->add_option("--out", d->out, "output folder: the trained checkpoint, metrics.jsonl, loss.png, rewards.png, ref_cache/")->required();
   dpo->add_option("--steps", d->cfg.train.steps, "optimizer steps");
   dpo->add_option("--epochs", d->epochs, "epochs (overrides --steps)");
   dpo->add_option("--batch", d->cfg.train.batch_size, "pairs per micro-batch");

@@ -8,6 +8,7 @@
 #include "io/json.h"
 #include "model/checkpoint.h"
 #include "model/runtime.h"
+#include "train/charts.h"
 #include "train/train_state.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -181,6 +182,7 @@ DpoSummary DpoTrainer::run() {
   }
   bar.finish();
   if (!tc.out_dir.empty()) save_checkpoint(tc.out_dir, lm_, config_);
+  if (!tc.out_dir.empty()) write_training_charts(tc.out_dir);  // loss.png (+ rewards.png) from metrics.jsonl
   lm_->eval();
   summary.steps = static_cast<int64_t>(summary.losses.size());
   summary.pairs_per_s = static_cast<double>(pairs) / std::max(1e-9, sw.seconds());

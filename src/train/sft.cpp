@@ -8,6 +8,7 @@
 #include "io/json.h"
 #include "model/checkpoint.h"
 #include "model/runtime.h"
+#include "train/charts.h"
 #include "train/losses.h"
 #include "train/train_state.h"
 #include "util/error.h"
@@ -130,6 +131,7 @@ SftSummary SftTrainer::run() {
   save(cfg_.steps);
   // The finished model is a checkpoint folder in out_dir itself, ready for the next stage.
   if (!cfg_.out_dir.empty()) save_checkpoint(cfg_.out_dir, lm_, config_);
+  if (!cfg_.out_dir.empty()) write_training_charts(cfg_.out_dir);  // loss.png (+ rewards.png) from metrics.jsonl
   lm_->eval();
   summary.steps = static_cast<int64_t>(summary.losses.size());
   if (!summary.losses.empty()) {

@@ -1,9 +1,10 @@
 // Unit tests of the DPO trainer: the reference cache (hit, invalidation), and that training
-// separates chosen from rejected answers.
+// separates chosen from rejected answers, and the loss and reward charts of a finished run.
 #include <torch/torch.h>
 
 #include <gtest/gtest.h>
 
+#include "io/image.h"
 #include "support/subprocess.h"
 #include "train/dpo.h"
 #include "util/fs.h"
@@ -104,4 +105,14 @@ TEST(Dpo, TrainingSeparatesChosenFromRejected) {
   EXPECT_GE(s.accuracies.back(), 0.9);
   EXPECT_TRUE(file_exists(dir + "/run/model.safetensors"));
   EXPECT_EQ(read_jsonl(dir + "/run/metrics.jsonl").size(), 40u);
+}
+
+TEST(Dpo, FinishedRunWritesLossAndRewardCharts) {
+  const std::string dir = test::make_temp_dir("dpo-chart");
+  const ModelConfig c = text_config();
+  torch::manual_seed(0);
+  MultimodalLM lm(c);
+  DpoTrainer(lm, c, pairs(8, 3), dpo_config(dir + "/run", 2)).run();
+  EXPECT_EQ(read_image(dir + "/run/loss.png").width, 800);
+  EXPECT_EQ(read_image(dir + "/run/rewards.png").height, 480);
 }

@@ -1,11 +1,12 @@
 // Unit tests of the SFT trainer: batch order, label expansion over images, learning on a
-// held-out set, and resume reproducing an uninterrupted run.
+// held-out set, resume reproducing an uninterrupted run, and the loss chart of a finished run.
 #include <torch/torch.h>
 
 #include <set>
 
 #include <gtest/gtest.h>
 
+#include "io/image.h"
 #include "support/subprocess.h"
 #include "train/sft.h"
 #include "util/fs.h"
@@ -150,4 +151,18 @@ TEST(Sft, ResumeReproducesTheUninterruptedRun) {
   for (size_t i = 0; i < 5; ++i) EXPECT_DOUBLE_EQ(resumed_summary.losses[i], full_summary.losses[3 + i]) << i;
   for (const auto& item : full->named_parameters())
     EXPECT_TRUE(torch::equal(item.value(), resumed->named_parameters()[item.key()])) << item.key();
+}
+
+TEST(Sft, FinishedRunWritesALossChart) {
+  const ModelConfig c = tiny_config(false);
+  const std::string out = test::make_temp_dir("sft-chart") + "/run";
+  torch::manual_seed(0);
+  MultimodalLM lm(c);
+  TrainConfig cfg = quick_config(3);
+  cfg.out_dir = out;
+  SftTrainer(lm, c, copy_task(16, 4), cfg).run();
+  const Image img = read_image(out + "/loss.png");
+  EXPECT_EQ(img.width, 800);
+  EXPECT_EQ(img.height, 480);
+  EXPECT_FALSE(file_exists(out + "/rewards.png"));
 }
