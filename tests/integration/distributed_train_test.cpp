@@ -94,7 +94,9 @@ TEST(IntegrationDataParallel, TwoRanksMatchOneProcessOnTheSameGlobalBatch) {
     if (d > worst) worst = d, worst_name = name;
   }
   EXPECT_LE(worst, 1e-5) << "largest difference in " << worst_name;
-  RecordProperty("max_abs_diff", std::to_string(worst));
+  char diff[32];
+  std::snprintf(diff, sizeof diff, "%.3g", worst);
+  RecordProperty("max_abs_diff", diff);
   // The logged losses agree too (each the mean over the global batch's scored tokens).
   const auto m2 = insightv::read_jsonl(two + "/metrics.jsonl"), m1 = insightv::read_jsonl(one + "/metrics.jsonl");
   ASSERT_EQ(m1.size(), m2.size());
