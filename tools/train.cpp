@@ -1,5 +1,7 @@
-// tools/train.cpp — `insightv train sft` / `insightv train dpo`: one fine-tuning run. Besides the
-// checkpoint, OUT holds metrics.jsonl and, when training finishes, loss.png (and rewards.png for DPO).
+// tools/train.cpp — `insightv train sft|dpo`: one fine-tuning run from LLaVA JSON or pairs. Besides
+// the checkpoint, OUT holds metrics.jsonl and, when training finishes, loss.png (and rewards.png for DPO).
+// With torchrun's variables (WORLD_SIZE > 1, RANK, MASTER_ADDR, MASTER_PORT) the process is
+// one rank of a data-parallel run (train/distributed.h); without them, one process.
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -12,6 +14,7 @@
 #include "model/image_processor.h"
 #include "tools/verbs.h"
 #include "data/preference_data.h"
+#include "train/distributed.h"
 #include "train/dpo.h"
 #include "train/sft.h"
 #include "util/error.h"
@@ -26,7 +29,21 @@ struct SftOptions {
   std::string data, init, out, template_name = "llava_llama_3", mask_mode = "assistant";
   TrainConfig train;
   double epochs = 0;
+  double bucket_mb = 25, dist_timeout_s = 600;
 };
+
+// The data-parallel group when the environment asks for one (WORLD_SIZE > 1), else null.
+std::shared_ptr<DataParallel> join_data_parallel(double bucket_mb, double timeout_s) {
+  const DistEnv env = dist_env_from_environment();
+  if (!env.distributed()) return nullptr;
+  check(bucket_mb > 0 && timeout_s > 0, "train", "--bucket-mb and --dist-timeout must be > 0");
+  DataParallelOptions o;
+  o.bucket_bytes = static_cast<int64_t>(bucket_mb * 1024 * 1024);
+  o.timeout_ms = static_cast<int64_t>(timeout_s * 1000);
+  return std::make_shared<DataParallel>(env, o);
+}
+
+bool is_main(const TrainConfig& t) { return !t.data_parallel || t.data_parallel->is_main(); }
 
 void copy_tokenizer(const std::string& from, const std::string& to) {
   for (const char* f : {"tokenizer.json", "tokenizer_config.json"}) {
@@ -36,6 +53,7 @@ void copy_tokenizer(const std::string& from, const std::string& to) {
 }
 
 int run_sft(SftOptions& o) {
+  o.train.data_parallel = join_data_parallel(o.bucket_mb, o.dist_timeout_s);
   Checkpoint ckpt = load_checkpoint(o.init);
   const Tokenizer tok = Tokenizer::load(o.init);
   SftDataOptions dopt;
@@ -58,6 +76,7 @@ int run_sft(SftOptions& o) {
     return preprocess_image(read_image(path), cfg);
   });
   const SftSummary s = trainer.run();
+  if (!is_main(o.train)) return 0;  // rank 0 writes and reports
   copy_tokenizer(o.init, o.out);
   std::printf("{\"steps\":%lld,\"first_loss\":%.4f,\"last_loss\":%.4f,\"tokens_per_s\":%.0f}\n",
               static_cast<long long>(s.steps), s.first_loss, s.last_loss, s.tokens_per_s);
@@ -68,9 +87,11 @@ struct DpoOptions {
   std::string pairs, init, out, template_name = "llava_llama_3";
   DpoTrainConfig cfg;
   double epochs = 0;
+  double bucket_mb = 25, dist_timeout_s = 600;
 };
 
 int run_dpo(DpoOptions& o) {
+  o.cfg.train.data_parallel = join_data_parallel(o.bucket_mb, o.dist_timeout_s);
   Checkpoint ckpt = load_checkpoint(o.init);
   const Tokenizer tok = Tokenizer::load(o.init);
   SftDataOptions dopt;
@@ -89,6 +110,7 @@ int run_dpo(DpoOptions& o) {
     return preprocess_image(read_image(path), cfg);
   });
   const DpoSummary s = trainer.run();
+  if (!is_main(o.cfg.train)) return 0;
   copy_tokenizer(o.init, o.out);
   std::printf("{\"steps\":%lld,\"reference_cache_hit\":%s,\"first_loss\":%.4f,\"last_loss\":%.4f,"
               "\"last_accuracy\":%.3f,\"last_margin\":%.4f,\"pairs_per_s\":%.1f}\n",
@@ -126,6 +148,8 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   sft->add_option("--mask-mode", o->mask_mode, "assistant | llava");
   sft->add_flag("--resume", o->train.resume, "continue from out/checkpoints/latest");
   sft->add_flag("--bf16", o->train.bf16, "bf16 autocast for matmuls, fp32 master weights (fast on AVX512-BF16 CPUs)");
+  sft->add_option("--bucket-mb", o->bucket_mb, "data-parallel: gradient all-reduce bucket size in MB");
+  sft->add_option("--dist-timeout", o->dist_timeout_s, "data-parallel: seconds to wait for peers (rendezvous, collectives)");
 
   auto d = std::make_shared<DpoOptions>();
   d->cfg.train.steps = 0;
@@ -150,6 +174,8 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   dpo->add_option("--template", d->template_name, "chat template: llava_llama_3 | chatml");
   dpo->add_flag("--resume", d->cfg.train.resume, "continue from out/checkpoints/latest");
   dpo->add_flag("--bf16", d->cfg.train.bf16, "bf16 autocast for matmuls, fp32 master weights");
+  dpo->add_option("--bucket-mb", d->bucket_mb, "data-parallel: gradient all-reduce bucket size in MB");
+  dpo->add_option("--dist-timeout", d->dist_timeout_s, "data-parallel: seconds to wait for peers (rendezvous, collectives)");
   return [o, d, sft, dpo] {
     if (dpo->parsed()) {
       check(d->cfg.train.steps > 0 || d->epochs > 0, "train", "give --steps or --epochs");

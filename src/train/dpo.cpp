@@ -9,6 +9,7 @@
 #include "model/checkpoint.h"
 #include "model/runtime.h"
 #include "train/charts.h"
+#include "train/distributed.h"
 #include "train/train_state.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -77,11 +78,39 @@ DpoTrainer::Scores DpoTrainer::score(const std::vector<int64_t>& idx) {
   return s;
 }
 
+bool DpoTrainer::is_main() const { return !cfg_.train.data_parallel || cfg_.train.data_parallel->is_main(); }
+
 bool DpoTrainer::prepare_reference() {
   if (!ref_chosen_.empty()) return false;
+  DataParallel* dp = cfg_.train.data_parallel.get();
   const std::string key = reference_key();
   const std::string path = cfg_.cache_dir.empty() ? "" : join_path(cfg_.cache_dir, "ref-" + key + ".json");
-  if (!path.empty() && file_exists(path)) {
+  // With several ranks, rank 0 decides (its disk holds the cache) and the values travel by
+  // all-reduce: ranks that do not read the cache contribute zeros.
+  bool hit = !path.empty() && is_main() && file_exists(path);
+  if (dp) hit = dp->allreduce_scalar(hit ? 1.0 : 0.0) > 0;
+  if (dp && hit) {
+    const size_t n = data_.size();
+    std::vector<double> both(2 * n + 1, 0.0);  // chosen, rejected, then 1 when the cache is bad
+    if (is_main()) {
+      const json j = read_json_file(path);
+      const auto c = j.at("chosen").get<std::vector<double>>(), r = j.at("rejected").get<std::vector<double>>();
+      if (c.size() == n && r.size() == n) {
+        std::copy(c.begin(), c.end(), both.begin());
+        std::copy(r.begin(), r.end(), both.begin() + static_cast<int64_t>(n));
+      } else {
+        both[2 * n] = 1;
+      }
+    }
+    dp->allreduce_sum(both);
+    check(both[2 * n] == 0, "dpo", path + ": cached reference does not hold " + std::to_string(n) + " pairs",
+          "delete the cache file");
+    ref_chosen_.assign(both.begin(), both.begin() + static_cast<int64_t>(n));
+    ref_rejected_.assign(both.begin() + static_cast<int64_t>(n), both.begin() + static_cast<int64_t>(2 * n));
+    IV_LOG(info) << "dpo: reference log-probs from cache " << path;
+    return true;
+  }
+  if (!dp && hit) {
     const json j = read_json_file(path);
     ref_chosen_ = j.at("chosen").get<std::vector<double>>();
     ref_rejected_ = j.at("rejected").get<std::vector<double>>();
@@ -97,7 +126,8 @@ bool DpoTrainer::prepare_reference() {
   ref_chosen_.assign(data_.size(), 0.0);
   ref_rejected_.assign(data_.size(), 0.0);
   const int64_t bs = cfg_.train.batch_size;
-  for (int64_t start = 0; start < static_cast<int64_t>(data_.size()); start += bs) {
+  for (int64_t start = 0, b = 0; start < static_cast<int64_t>(data_.size()); start += bs, ++b) {
+    if (dp && b % dp->world_size() != dp->rank()) continue;  // another rank's batch
     std::vector<int64_t> idx;
     for (int64_t i = start; i < std::min<int64_t>(start + bs, static_cast<int64_t>(data_.size())); ++i) idx.push_back(i);
     const Scores s = score(idx);
@@ -107,7 +137,15 @@ bool DpoTrainer::prepare_reference() {
     }
   }
   if (was_training) lm_->train();
-  if (!path.empty()) {
+  if (dp) {  // each pair was scored by exactly one rank; the others hold 0 for it
+    std::vector<double> both(ref_chosen_);
+    both.insert(both.end(), ref_rejected_.begin(), ref_rejected_.end());
+    dp->allreduce_sum(both);
+    const auto n = static_cast<int64_t>(data_.size());
+    ref_chosen_.assign(both.begin(), both.begin() + n);
+    ref_rejected_.assign(both.begin() + n, both.begin() + 2 * n);
+  }
+  if (!path.empty() && is_main()) {
     make_dirs(cfg_.cache_dir);
     write_json_file(path, {{"key", key}, {"pairs", data_.size()}, {"chosen", ref_chosen_}, {"rejected", ref_rejected_}});
   }
@@ -116,6 +154,8 @@ bool DpoTrainer::prepare_reference() {
 
 DpoSummary DpoTrainer::run() {
   DpoSummary summary;
+  DataParallel* dp = cfg_.train.data_parallel.get();
+  if (dp) dp->broadcast_parameters(lm_->parameters());  // every rank starts from rank 0's weights
   // The reference is the policy as it starts: compute (or load) before any update, and before
   // a resume overwrites the weights.
   summary.reference_cache_hit = prepare_reference();
@@ -123,7 +163,7 @@ DpoSummary DpoTrainer::run() {
   const TrainConfig& tc = cfg_.train;
   int64_t step = 0;
   if (!tc.out_dir.empty()) {
-    make_dirs(tc.out_dir);
+    if (is_main()) make_dirs(tc.out_dir);
     if (tc.resume) {
       const json st = load_train_state(tc.out_dir, lm_, *opt_);
       if (!st.is_null()) {
@@ -133,9 +173,10 @@ DpoSummary DpoTrainer::run() {
     }
   }
   std::unique_ptr<JsonlAppender> metrics;
-  if (!tc.out_dir.empty()) metrics = std::make_unique<JsonlAppender>(join_path(tc.out_dir, "metrics.jsonl"));
+  if (!tc.out_dir.empty() && is_main())
+    metrics = std::make_unique<JsonlAppender>(join_path(tc.out_dir, "metrics.jsonl"));
   ProgressOptions popts;
-  popts.enabled = tc.progress;
+  popts.enabled = tc.progress && is_main();
   Progress bar("dpo", tc.steps, "steps", popts);
   bar.set(step);
   Stopwatch sw;
@@ -151,18 +192,33 @@ DpoSummary DpoTrainer::run() {
     opt_->zero_grad();
     double loss = 0, acc = 0, margin = 0, rc = 0, rr = 0;
     for (int64_t micro = 0; micro < tc.grad_accum; ++micro) {
-      const auto idx = order_.next();
+      const auto global = order_.next();  // the same on every rank
+      const auto idx = dp ? shard_batch(global, dp->rank(), dp->world_size()) : global;
       pairs += static_cast<int64_t>(idx.size());
+      if (idx.empty()) continue;  // fewer pairs than ranks: this rank sits the micro-batch out
       const Scores s = score(idx);
       const DpoOutput o = dpo_loss(s.chosen, s.rejected, ref(ref_chosen_, idx), ref(ref_rejected_, idx), cfg_.dpo,
                                    s.chosen_nll);
-      (o.loss / static_cast<double>(tc.grad_accum)).backward();
-      const double w = 1.0 / static_cast<double>(tc.grad_accum);
+      // This slice's share of the global batch's mean (1 without data parallelism); the
+      // gradient all-reduce divides by world_size, so the backward multiplies by it.
+      const double share = static_cast<double>(idx.size()) / static_cast<double>(global.size());
+      const double ranks = dp ? static_cast<double>(dp->world_size()) : 1.0;
+      if (dp)
+        (o.loss * (share * ranks / static_cast<double>(tc.grad_accum))).backward();
+      else
+        (o.loss / static_cast<double>(tc.grad_accum)).backward();
+      const double w = share / static_cast<double>(tc.grad_accum);
       loss += o.loss.item<double>() * w;
       acc += o.accuracy * w;
       margin += o.margin * w;
       rc += o.chosen_rewards.mean().item<double>() * w;
       rr += o.rejected_rewards.mean().item<double>() * w;
+    }
+    if (dp) {
+      std::vector<double> m{loss, acc, margin, rc, rr};
+      dp->allreduce_sum(m);
+      loss = m[0], acc = m[1], margin = m[2], rc = m[3], rr = m[4];
+      dp->allreduce_gradients(lm_->parameters());
     }
     const double grad_norm = clip_gradients(*lm_, tc.optim.clip_norm);
     opt_->step();
@@ -176,13 +232,20 @@ DpoSummary DpoTrainer::run() {
     std::snprintf(note, sizeof note, "loss %.4f acc %.2f margin %.3f", loss, acc, margin);
     bar.set_note(note);
     bar.add(1);
-    if (!tc.out_dir.empty() && tc.save_every > 0 && (step + 1) % tc.save_every == 0 && step + 1 < tc.steps)
-      save_train_state(tc.out_dir, step + 1, lm_, config_, *opt_,
-                       {{"epoch", order_.epoch()}, {"position", order_.position()}, {"seed", tc.seed}});
+    if (!tc.out_dir.empty() && tc.save_every > 0 && (step + 1) % tc.save_every == 0 && step + 1 < tc.steps) {
+      if (is_main())
+        save_train_state(tc.out_dir, step + 1, lm_, config_, *opt_,
+                         {{"epoch", order_.epoch()}, {"position", order_.position()}, {"seed", tc.seed}});
+      if (dp) dp->barrier();  // the others wait for rank 0's write
+    }
   }
   bar.finish();
-  if (!tc.out_dir.empty()) save_checkpoint(tc.out_dir, lm_, config_);
-  if (!tc.out_dir.empty()) write_training_charts(tc.out_dir);  // loss.png (+ rewards.png) from metrics.jsonl
+  if (!tc.out_dir.empty() && is_main()) save_checkpoint(tc.out_dir, lm_, config_);
+  if (dp) {
+    dp->barrier();
+    pairs = static_cast<int64_t>(dp->allreduce_scalar(static_cast<double>(pairs)));
+  }
+  if (is_main() && !tc.out_dir.empty()) write_training_charts(tc.out_dir);  // loss.png (+ rewards.png) from metrics.jsonl
   lm_->eval();
   summary.steps = static_cast<int64_t>(summary.losses.size());
   summary.pairs_per_s = static_cast<double>(pairs) / std::max(1e-9, sw.seconds());

@@ -9,6 +9,13 @@
 //
 //   DpoTrainer t(lm, cfg, examples, dpo_cfg, load_image);
 //   DpoSummary s = t.run();      // metrics.jsonl: loss, rewards, margin, accuracy per step
+//
+// Data-parallel (cfg.train.data_parallel set): as SFT (sft.h), each rank trains its slice of
+// the same global batch of pairs. Every DPO term is a mean over pairs, so a rank
+// back-propagates its slice's mean times world_size · B_rank / B_global, and the gradient
+// all-reduce's mean gives the global batch's. The reference log-probs are computed once, the
+// batches dealt round-robin to the ranks and summed by an all-reduce (or read from the cache
+// by rank 0 alone); only rank 0 writes the cache, checkpoints, metrics and the final model.
 // Not thread-safe.
 #pragma once
 
@@ -57,6 +64,7 @@ class DpoTrainer {
     torch::Tensor chosen, rejected, chosen_nll;
   };
   Scores score(const std::vector<int64_t>& idx);
+  bool is_main() const;
 
   MultimodalLM lm_;
   ModelConfig config_;

@@ -9,6 +9,7 @@
 #include "model/checkpoint.h"
 #include "model/runtime.h"
 #include "train/charts.h"
+#include "train/distributed.h"
 #include "train/losses.h"
 #include "train/train_state.h"
 #include "util/error.h"
@@ -54,6 +55,27 @@ double SftTrainer::train_step(const std::vector<const TrainExample*>& rows) {
   return loss.item<double>();
 }
 
+double SftTrainer::sharded_step(const std::vector<const TrainExample*>& rows) {
+  DataParallel& dp = *cfg_.data_parallel;
+  torch::Tensor nll_sum;  // scalar: NLL summed over this rank's scored tokens
+  double n_local = 0;
+  if (!rows.empty()) {  // a rank may get no rows when the batch is smaller than the world
+    CpuBf16Autocast autocast(cfg_.bf16);
+    auto [x, labels] = build_batch(rows);
+    n_local = static_cast<double>(scored_tokens(labels).sum().item<int64_t>());
+    auto out = lm_->forward(x, DecoderInputs{});
+    nll_sum = causal_lm_loss(out.logits, labels) * n_local;
+  }
+  const double n_global = dp.allreduce_scalar(n_local);
+  if (!nll_sum.defined() || n_global == 0) return 0.0;
+  // The all-reduce divides by world_size; this rank's share of the global mean is
+  // nll_sum / n_global, so it back-propagates world_size times that.
+  (nll_sum * (static_cast<double>(dp.world_size()) / (n_global * static_cast<double>(cfg_.grad_accum)))).backward();
+  return nll_sum.item<double>() / n_global;
+}
+
+bool SftTrainer::is_main() const { return !cfg_.data_parallel || cfg_.data_parallel->is_main(); }
+
 double SftTrainer::eval_loss(const std::vector<TrainExample>& data, int64_t batch_size) {
   torch::NoGradGuard no_grad;
   double total = 0;
@@ -72,16 +94,20 @@ double SftTrainer::eval_loss(const std::vector<TrainExample>& data, int64_t batc
 
 void SftTrainer::save(int64_t step) {
   if (cfg_.out_dir.empty()) return;
-  save_train_state(cfg_.out_dir, step, lm_, config_, *opt_,
-                   {{"epoch", order_.epoch()}, {"position", order_.position()}, {"seed", cfg_.seed}});
+  if (is_main())
+    save_train_state(cfg_.out_dir, step, lm_, config_, *opt_,
+                     {{"epoch", order_.epoch()}, {"position", order_.position()}, {"seed", cfg_.seed}});
+  if (cfg_.data_parallel) cfg_.data_parallel->barrier();  // the others wait for rank 0's write
 }
 
 SftSummary SftTrainer::run() {
+  DataParallel* dp = cfg_.data_parallel.get();
+  if (dp) dp->broadcast_parameters(lm_->parameters());  // every rank starts from rank 0's weights
   lm_->train();
   SftSummary summary;
   int64_t step = 0;
   if (!cfg_.out_dir.empty()) {
-    make_dirs(cfg_.out_dir);
+    if (is_main()) make_dirs(cfg_.out_dir);
     if (cfg_.resume) {
       const json st = load_train_state(cfg_.out_dir, lm_, *opt_);
       if (!st.is_null()) {
@@ -91,9 +117,10 @@ SftSummary SftTrainer::run() {
     }
   }
   std::unique_ptr<JsonlAppender> metrics;
-  if (!cfg_.out_dir.empty()) metrics = std::make_unique<JsonlAppender>(join_path(cfg_.out_dir, "metrics.jsonl"));
+  if (!cfg_.out_dir.empty() && is_main())
+    metrics = std::make_unique<JsonlAppender>(join_path(cfg_.out_dir, "metrics.jsonl"));
   ProgressOptions popts;
-  popts.enabled = cfg_.progress;
+  popts.enabled = cfg_.progress && is_main();
   Progress bar("sft", cfg_.steps, "steps", popts);
   bar.set(step);
   Stopwatch sw;
@@ -105,11 +132,16 @@ SftSummary SftTrainer::run() {
     double loss = 0;
     for (int64_t micro = 0; micro < cfg_.grad_accum; ++micro) {
       std::vector<const TrainExample*> rows;
-      for (int64_t i : order_.next()) {
+      const std::vector<int64_t> global = order_.next();  // the same on every rank
+      for (int64_t i : dp ? shard_batch(global, dp->rank(), dp->world_size()) : global) {
         rows.push_back(&data_[static_cast<size_t>(i)]);
         tokens += static_cast<int64_t>(data_[static_cast<size_t>(i)].ids.size());
       }
-      loss += train_step(rows) / static_cast<double>(cfg_.grad_accum);
+      loss += (dp ? sharded_step(rows) : train_step(rows)) / static_cast<double>(cfg_.grad_accum);
+    }
+    if (dp) {
+      loss = dp->allreduce_scalar(loss);  // the global batch's mean loss
+      dp->allreduce_gradients(lm_->parameters());
     }
     const double grad_norm = clip_gradients(*lm_, cfg_.optim.clip_norm);
     opt_->step();
@@ -130,8 +162,12 @@ SftSummary SftTrainer::run() {
   bar.finish();
   save(cfg_.steps);
   // The finished model is a checkpoint folder in out_dir itself, ready for the next stage.
-  if (!cfg_.out_dir.empty()) save_checkpoint(cfg_.out_dir, lm_, config_);
-  if (!cfg_.out_dir.empty()) write_training_charts(cfg_.out_dir);  // loss.png (+ rewards.png) from metrics.jsonl
+  if (!cfg_.out_dir.empty() && is_main()) save_checkpoint(cfg_.out_dir, lm_, config_);
+  if (dp) {
+    dp->barrier();
+    tokens = static_cast<int64_t>(dp->allreduce_scalar(static_cast<double>(tokens)));  // all ranks' tokens
+  }
+  if (is_main() && !cfg_.out_dir.empty()) write_training_charts(cfg_.out_dir);  // loss.png (+ rewards.png) from metrics.jsonl
   lm_->eval();
   summary.steps = static_cast<int64_t>(summary.losses.size());
   if (!summary.losses.empty()) {

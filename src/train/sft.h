@@ -10,6 +10,16 @@
 //
 //   SftTrainer t(lm, cfg, examples, train_cfg, load_pixels);
 //   SftSummary s = t.run();            // metrics.jsonl in train_cfg.out_dir, progress bar
+//
+// Data-parallel (TrainConfig::data_parallel set, one process per rank): every rank draws the
+// same seeded global batch and trains its contiguous slice (shard_batch); gradients are
+// all-reduced before clipping and the step. The loss is the mean over the scored tokens of
+// the whole global batch, as in one process: each rank back-propagates its token-sum of NLL
+// times world_size / (scored tokens over all ranks), and the all-reduce's mean removes the
+// world_size — so N ranks x B/N examples give one rank x B examples' gradient even when the
+// ranks' token counts differ. Only rank 0 writes checkpoints, metrics and the final model;
+// the others wait at a barrier. --resume reads out_dir on every rank (same world size; on
+// several machines out_dir must be shared).
 // Not thread-safe.
 #pragma once
 
@@ -17,6 +27,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +38,8 @@
 #include "train/optim.h"
 
 namespace insightv {
+
+class DataParallel;
 
 struct TrainConfig {
   OptimConfig optim;
@@ -44,6 +57,7 @@ struct TrainConfig {
   bool bf16 = false;              // bf16 autocast for matmuls (fp32 master weights); see cpu_has_bf16()
   int64_t stop_after = 0;         // > 0: return after this many steps, without the final save
                                   // (simulates an interrupted run in tests; 0: off)
+  std::shared_ptr<DataParallel> data_parallel;  // set: this process is one rank (train/distributed.h)
 };
 
 
@@ -69,6 +83,10 @@ class SftTrainer {
 
  private:
   void save(int64_t step);
+  // One rank's micro-batch of a data-parallel step: back-propagates its share of the global
+  // mean loss; returns that share (token-sum of NLL / global scored tokens).
+  double sharded_step(const std::vector<const TrainExample*>& rows);
+  bool is_main() const;
 
   MultimodalLM lm_;
   ModelConfig config_;
