@@ -42,6 +42,7 @@ int run(int argc, char** argv) {
   add(insightv::cli::add_world(app, global));
   add(insightv::cli::add_datagen(app, global));
   add(insightv::cli::add_assess(app, global));
+  add(insightv::cli::add_eval(app, global));
 
   try {
     app.parse(argc, argv);

@@ -30,5 +30,6 @@ VerbFn add_generate(CLI::App& app, const GlobalOptions& global);
 VerbFn add_world(CLI::App& app, const GlobalOptions& global);
 VerbFn add_datagen(CLI::App& app, const GlobalOptions& global);
 VerbFn add_assess(CLI::App& app, const GlobalOptions& global);
+VerbFn add_eval(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace insightv::cli
