@@ -67,6 +67,20 @@ void cut_torn_tail(const std::string& path) {
         "is the file writable?");
 }
 
+// The keys (dotted paths) whose values differ between two configurations.
+void diff_keys(const json& a, const json& b, const std::string& prefix, std::string& out) {
+  if (!a.is_object() || !b.is_object()) {
+    if (a != b) out += (out.empty() ? "" : ", ") + (prefix.empty() ? std::string("format") : prefix);
+    return;
+  }
+  for (auto it = b.begin(); it != b.end(); ++it) {
+    const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
+    diff_keys(a.contains(it.key()) ? a[it.key()] : json(), it.value(), key, out);
+  }
+  for (auto it = a.begin(); it != a.end(); ++it)
+    if (!b.contains(it.key())) out += (out.empty() ? "" : ", ") + (prefix.empty() ? it.key() : prefix + "." + it.key());
+}
+
 // Opens `out` for this config: checks or writes eval.json, handles force.
 void prepare_out(const EvalConfig& cfg, const json& identity, const std::string& hash) {
   make_dirs(cfg.out);
@@ -79,9 +93,7 @@ void prepare_out(const EvalConfig& cfg, const json& identity, const std::string&
     const json old = read_json_file(meta);
     if (old.value("hash", "") != hash) {
       std::string diff;
-      const json& a = old.contains("config") ? old["config"] : json::object();
-      for (auto it = identity.begin(); it != identity.end(); ++it)
-        if (!a.contains(it.key()) || a[it.key()] != it.value()) diff += (diff.empty() ? "" : ", ") + it.key();
+      diff_keys(old.contains("config") ? old["config"] : json::object(), identity, "", diff);
       throw Error("eval",
                   cfg.out + " holds responses of a different configuration (changed: " +
                       (diff.empty() ? std::string("format") : diff) + ")",

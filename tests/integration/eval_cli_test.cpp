@@ -12,6 +12,8 @@
 #include <gtest/gtest.h>
 
 #include "io/json.h"
+#include "data/vlm_tsv.h"
+#include "support/live_server.h"
 #include "support/subprocess.h"
 #include "support/tiny_agents.h"
 #include "util/fs.h"
@@ -143,6 +145,20 @@ TEST(IntegrationEvalCli, ChangedConfigurationInTheSameOutIsAnError) {
                "--max-new-tokens", "2", "--no-progress", "--force"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(read_json_file(out + "/results.json")["answered"], 4);
+}
+
+// The endpoint path: a TSV benchmark (images as bytes) against an in-process two-agent server.
+TEST(IntegrationEvalCli, MultiAgentThroughAnOpenAiEndpointOnATsv) {
+  EvalCliFixture f(6);
+  data::export_tsv(f.tasks, f.dir + "/bench.tsv");
+  test::LiveServer server;
+  const std::string out = f.dir + "/endpoint";
+  auto r = run_cli({"eval", "--benchmark", f.dir + "/bench.tsv", "--system", "multi-agent", "--endpoint",
+                    "openai:http://127.0.0.1:" + std::to_string(server.port()) + "/v1", "--out", out,
+                    "--max-new-tokens", "4", "--concurrency", "3", "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_json_file(out + "/results.json")["overall"]["n"], 6);
+  EXPECT_EQ(ledger_ids(out).size(), 6u);
 }
 
 TEST(IntegrationEvalCli, HelpExplainsTheSystemsAndMissingFlagsAreUsageErrors) {
