@@ -98,6 +98,22 @@ TEST(IntegrationEvalCli, MultiAgentEndToEndThenRerunIsACacheHit) {
   EXPECT_EQ(results(out), first);
 }
 
+// Items are seeded from (seed, id), so how many run at once does not change the answers.
+TEST(IntegrationEvalCli, AnswersDoNotDependOnConcurrency) {
+  EvalCliFixture f(12);
+  std::map<std::string, std::string> answers[2];
+  for (int k = 0; k < 2; ++k) {
+    const std::string out = f.dir + "/c" + std::to_string(k);
+    auto r = run_cli({"eval", "--benchmark", f.tasks, "--system", "multi-turn", "--model", f.reason, "--out", out,
+                      "--reason-max-tokens", "8", "--max-new-tokens", "4", "--concurrency", k ? "8" : "1",
+                      "--seed", "5", "--no-progress"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const json& row : read_jsonl(out + "/responses.jsonl")) answers[k][row["id"]] = row["answer"];
+  }
+  EXPECT_EQ(answers[0].size(), 12u);
+  EXPECT_EQ(answers[0], answers[1]);
+}
+
 TEST(IntegrationEvalCli, KillNineMidRunThenRerunAnswersEachItemOnce) {
   EvalCliFixture f(60);
   const std::string out = f.dir + "/killed";
