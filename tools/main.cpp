@@ -45,6 +45,7 @@ int run(int argc, char** argv) {
   add(insightv::cli::add_dpo_iterate(app, global));
   //PIPELINE add(insightv::cli::add_pipeline(app, global));
   add(insightv::cli::add_plot(app, global));
+  add(insightv::cli::add_eval(app, global));
 
   try {
     app.parse(argc, argv);

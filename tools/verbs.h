@@ -33,5 +33,6 @@ VerbFn add_assess(CLI::App& app, const GlobalOptions& global);
 VerbFn add_dpo_iterate(CLI::App& app, const GlobalOptions& global);
 VerbFn add_pipeline(CLI::App& app, const GlobalOptions& global);
 VerbFn add_plot(CLI::App& app, const GlobalOptions& global);
+VerbFn add_eval(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace insightv::cli
