@@ -43,7 +43,7 @@ int run(int argc, char** argv) {
   add(insightv::cli::add_datagen(app, global));
   add(insightv::cli::add_assess(app, global));
   add(insightv::cli::add_dpo_iterate(app, global));
-  //PIPELINE add(insightv::cli::add_pipeline(app, global));
+  add(insightv::cli::add_pipeline(app, global));
   add(insightv::cli::add_plot(app, global));
   add(insightv::cli::add_eval(app, global));
 

@@ -52,6 +52,8 @@ DpoIterateConfig tiny_config(const Fixture& f, const std::string& out, int round
   c.summary_params.max_new_tokens = 4;
   c.dpo.train.batch_size = 2;
   c.dpo.train.optim.lr = 1e-3;
+  c.dpo.train.optim.warmup_ratio = 0;  // a few steps: no warmup step at lr 0
+  c.epochs = 3;
   c.progress = false;
   // Random agents are never right: let the chain's hash decide, so that pairs exist.
   c.judge = [](const world::Task&, const std::string& chain, const std::string&) { return fnv1a64(chain) % 2 == 0; };

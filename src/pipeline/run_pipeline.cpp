@@ -1,0 +1,394 @@
+// pipeline/run_pipeline.cpp — see run_pipeline.h.
+#include "pipeline/run_pipeline.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <map>
+
+#include "data/llava_json.h"
+#include "data/sft_data.h"
+#include "data/system_formats.h"
+#include "eval/eval.h"
+#include "infer/agents.h"
+#include "io/bpe_trainer.h"
+#include "io/chat_template.h"
+#include "io/image.h"
+#include "io/tokenizer.h"
+#include "model/checkpoint.h"
+#include "model/config.h"
+#include "model/image_processor.h"
+#include "model/runtime.h"
+#include "pipeline/assess.h"
+#include "pipeline/datagen.h"
+#include "pipeline/dpo_iterate.h"
+#include "pipeline/report.h"
+#include "pipeline/stage_data.h"
+#include "train/sft.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/hash.h"
+#include "util/log.h"
+#include "util/timer.h"
+#include "world/generate.h"
+#include "world/task.h"
+
+namespace insightv::pipeline {
+
+json PipelinePreset::to_json() const {
+  return {{"name", name},
+          {"model_preset", model_preset},
+          {"image_size", image_size},
+          {"train_tasks", train_tasks},
+          {"test_tasks", test_tasks},
+          {"vocab_size", vocab_size},
+          {"base_steps", base_steps},
+          {"reason_steps", reason_steps},
+          {"summary_steps", summary_steps},
+          {"cot_steps", cot_steps},
+          {"multi_turn_steps", multi_turn_steps},
+          {"summary_only_steps", summary_only_steps},
+          {"batch", batch},
+          {"base_lr", base_lr},
+          {"sft_lr", sft_lr},
+          {"max_length", max_length},
+          {"datagen_tasks", datagen_tasks},
+          {"paths", paths},
+          {"dpo_rounds", dpo_rounds},
+          {"dpo_paths", dpo_paths},
+          {"dpo_questions", dpo_questions},
+          {"dpo_lr", dpo_lr},
+          {"dpo_beta", dpo_beta},
+          {"dpo_epochs", dpo_epochs},
+          {"dpo_batch", dpo_batch},
+          {"reason_max_tokens", reason_max_tokens},
+          {"answer_max_tokens", answer_max_tokens},
+          {"eval_tasks", eval_tasks},
+          {"concurrency", concurrency}};
+}
+
+PipelinePreset pipeline_preset(const std::string& name) {
+  PipelinePreset p;
+  p.name = name;
+  if (name == "nano") return p;
+  if (name == "tiny") {
+    p.train_tasks = 140;
+    p.test_tasks = 28;
+    p.vocab_size = 640;
+    p.base_steps = 30;
+    p.reason_steps = p.summary_steps = p.cot_steps = p.multi_turn_steps = p.summary_only_steps = 10;
+    p.batch = 8;
+    p.datagen_tasks = 70;
+    p.paths = 3;
+    p.dpo_rounds = 2;
+    p.dpo_paths = 2;
+    p.dpo_questions = 8;
+    p.dpo_batch = 4;
+    p.reason_max_tokens = 24;
+    p.answer_max_tokens = 6;
+    p.concurrency = 8;
+    return p;
+  }
+  throw Error("pipeline", "unknown preset '" + name + "'", "use nano (the full run) or tiny (a quick check)");
+}
+
+std::vector<std::string> pipeline_stage_names() {
+  return {"world", "datagen", "assess", "tokenizer", "init", "base", "reason", "summary",
+          "cot", "multi_turn", "summary_only", "dpo", "eval", "report"};
+}
+
+namespace {
+
+struct Ctx {
+  const PipelineConfig& cfg;
+  PipelinePreset p;
+  bool bf16 = false;
+  PipelineReport& report;
+  std::map<std::string, std::string> hashes;
+  bool stopped = false;
+
+  std::string dir(const std::string& stage) const { return join_path(cfg.out, stage); }
+};
+
+// Runs `body` unless the stage's stage.json records the same hash; returns false once stopped.
+void stage(Ctx& c, const std::string& name, const json& settings, const std::vector<std::string>& inputs,
+           const std::function<json()>& body) {
+  std::string key = settings.dump();
+  for (const auto& in : inputs) key += "|" + in + "=" + c.hashes[in];
+  const std::string hash = hex64(fnv1a64(key));
+  const std::string record = join_path(c.dir(name), "stage.json");
+  StageRecord rec;
+  rec.name = name;
+  json prior = file_exists(record) ? read_json_file(record) : json();
+  const bool fresh = prior.is_object() && prior.value("hash", "") == hash;
+  if (c.stopped || (!c.cfg.only.empty() && c.cfg.only != name)) {
+    // Not run now: later stages hash against what is on disk.
+    c.hashes[name] = prior.is_object() ? prior.value("hash", "") : "";
+    return;
+  }
+  if (fresh) {
+    rec.skipped = true;
+    rec.summary = prior.value("summary", json::object());
+    rec.seconds = prior.value("seconds", 0.0);
+    IV_LOG(info) << "pipeline: stage " << name << " is up to date (" << record << "), skipped";
+  } else {
+    // Partial work of an interrupted run is resumed only when it was made with these settings.
+    const std::string started = join_path(c.dir(name), "stage.start.json");
+    const json begun = file_exists(started) ? read_json_file(started) : json();
+    if (prior.is_object() || (begun.is_object() && begun.value("hash", "") != hash)) {
+      IV_LOG(info) << "pipeline: stage " << name << " changed since its last run; starting it afresh";
+      std::error_code ec;
+      std::filesystem::remove_all(c.dir(name), ec);
+    } else if (begun.is_object()) {
+      IV_LOG(info) << "pipeline: stage " << name << " was interrupted; resuming it";
+    }
+    IV_LOG(info) << "pipeline: stage " << name << " ...";
+    make_dirs(c.dir(name));
+    write_json_file(started, {{"hash", hash}});
+    Stopwatch sw;
+    rec.summary = body();
+    rec.seconds = sw.seconds();
+    write_json_file(record, {{"stage", name}, {"hash", hash}, {"seconds", rec.seconds}, {"summary", rec.summary}});
+    IV_LOG(info) << "pipeline: stage " << name << " done in " << static_cast<int>(rec.seconds) << " s";
+  }
+  c.hashes[name] = hash;
+  c.report.stages.push_back(rec);
+  if (c.cfg.stop_after == name) c.stopped = true;
+}
+
+std::string text_of(const data::LlavaSample& s) {
+  std::string t;
+  for (const auto& turn : s.conversations) t += turn.value + "\n";
+  return t;
+}
+
+json sft_stage(Ctx& c, const std::string& init, const std::string& data_json, const std::string& out, int64_t steps,
+               double lr) {
+  Checkpoint ck = load_checkpoint(init);
+  const Tokenizer tok = Tokenizer::load(init);
+  SftDataOptions d;
+  d.image_token_index = ck.config.mm.image_token_index;
+  d.max_length = c.p.max_length;
+  auto examples = build_sft_examples(data::read_llava(data_json), tok, d, parent_dir(data_json));
+  check(!examples.empty(), "pipeline", "'" + data_json + "' holds no samples");
+  const size_t n_examples = examples.size();
+  TrainConfig tc;
+  tc.steps = steps;
+  tc.batch_size = c.p.batch;
+  tc.optim.lr = lr;
+  tc.max_length = c.p.max_length;
+  tc.save_every = std::max<int64_t>(25, steps / 4);
+  tc.seed = c.cfg.seed;
+  tc.out_dir = out;
+  tc.resume = true;
+  tc.progress = c.cfg.progress;
+  tc.bf16 = c.bf16;
+  const ModelConfig mcfg = ck.config;
+  SftTrainer trainer(ck.model, mcfg, std::move(examples), tc, [mcfg](const std::string& path) {
+    return preprocess_image(read_image(path), mcfg);
+  });
+  const SftSummary s = trainer.run();
+  tok.save(out);
+  std::error_code ec;
+  std::filesystem::remove_all(join_path(out, "checkpoints"), ec);  // resume state is no longer needed
+  return {{"examples", n_examples}, {"steps", s.steps}, {"first_loss", s.first_loss}, {"last_loss", s.last_loss},
+          {"tokens_per_s", s.tokens_per_s}, {"init", init}, {"data", data_json}};
+}
+
+struct SystemRow {
+  std::string name, kind, model, reason;
+};
+
+}  // namespace
+
+PipelineReport run_pipeline(const PipelineConfig& cfg) {
+  check(!cfg.out.empty(), "pipeline", "no output folder", "pass --out DIR");
+  const auto names = pipeline_stage_names();
+  for (const std::string* s : {&cfg.only, &cfg.stop_after})
+    check(s->empty() || std::find(names.begin(), names.end(), *s) != names.end(), "pipeline",
+          "unknown stage '" + *s + "'", "stages: world, datagen, assess, tokenizer, init, base, reason, summary, cot, "
+                                        "multi_turn, summary_only, dpo, eval, report");
+  PipelineReport report;
+  Ctx c{cfg, pipeline_preset(cfg.preset), false, report, {}, false};
+  c.bf16 = cfg.bf16 < 0 ? cpu_has_bf16() : cfg.bf16 == 1;
+  make_dirs(cfg.out);
+  write_json_file(join_path(cfg.out, "pipeline.json"),
+                  {{"preset", c.p.to_json()}, {"seed", cfg.seed}, {"bf16", c.bf16}});
+  IV_LOG(info) << "pipeline: preset " << c.p.name << ", out " << cfg.out << ", bf16 " << (c.bf16 ? "on" : "off");
+  Stopwatch total;
+  const PipelinePreset& p = c.p;
+  const std::string world_train = join_path(c.dir("world"), "train");
+  const std::string world_test = join_path(c.dir("world"), "test");
+  const std::string sets = c.dir("assess");
+  const uint64_t seed = cfg.seed;
+
+  stage(c, "world", {{"train", p.train_tasks}, {"test", p.test_tasks}, {"size", p.image_size}, {"seed", seed}}, {},
+        [&] {
+          json out = json::object();
+          for (const auto& [split, n] : {std::pair<std::string, int64_t>{"train", p.train_tasks}, {"test", p.test_tasks}}) {
+            world::WorldConfig w;
+            w.split = split;
+            w.n = n;
+            w.seed = seed;
+            w.size = p.image_size;
+            w.out = join_path(c.dir("world"), split);
+            w.progress = cfg.progress;
+            const auto s = world::generate_world(w);
+            out[split] = s.tasks;
+          }
+          const auto overlaps = world::find_split_overlaps({world_train, world_test});
+          check(overlaps.empty(), "pipeline", "train and test splits share an (image, question) pair");
+          return out;
+        });
+
+  stage(c, "datagen", {{"tasks", p.datagen_tasks}, {"paths", p.paths}, {"seed", seed}}, {"world"}, [&] {
+    DatagenConfig d;
+    d.tasks = world_train;
+    d.backend = "teacher";
+    d.out = c.dir("datagen");
+    d.paths = p.paths;
+    d.limit = static_cast<int>(p.datagen_tasks);
+    d.seed = seed + 1;
+    d.progress = cfg.progress;
+    return run_datagen(d).to_json();
+  });
+
+  stage(c, "assess", {{"seed", seed}, {"sets", 2}}, {"datagen", "world"}, [&] {
+    AssessConfig a;
+    a.in = c.dir("datagen");
+    a.tasks = world_train;
+    a.out = sets;
+    a.seed = seed + 2;
+    json rep = run_assess(a).to_json();
+    // The sets of the other stages: the base model's stage 0 and the Table 3 baselines.
+    const auto tasks = world::read_tasks(world_train);
+    const auto by_id = tasks_by_id(tasks);
+    const auto reason = data::read_llava(join_path(sets, "reason.json"));
+    const auto summary = data::read_llava(join_path(sets, "summary.json"));
+    data::write_llava(join_path(sets, "base.json"), base_samples(tasks, world_train, sets, seed + 3));
+    data::write_llava(join_path(sets, "cot.json"), cot_samples(reason, by_id));
+    data::write_llava(join_path(sets, "multi_turn.json"), multi_turn_samples(reason, by_id));
+    data::write_llava(join_path(sets, "summary_only.json"), summary_only_samples(summary, by_id));
+    return rep;
+  });
+
+  stage(c, "tokenizer", {{"vocab", p.vocab_size}}, {"assess"}, [&] {
+    std::string corpus;
+    for (const char* f : {"base.json", "reason.json", "summary.json", "cot.json", "multi_turn.json"})
+      for (const auto& s : data::read_llava(join_path(sets, f))) corpus += text_of(s);
+    // The fixed texts every prompt carries.
+    const std::string fixed = std::string(kSummaryPromptHead) + "\n" + kReasoningSuffix + "\n" + data::kCotSuffix +
+                              "\n" + data::kMultiTurnFollowup + "\n" +
+                              "You are a helpful language and vision assistant. You are able to understand the visual "
+                              "content that the user provides, and assist the user with a variety of tasks using "
+                              "natural language.\nsystem\nuser\nassistant\n";
+    for (int i = 0; i < 200; ++i) corpus += fixed;
+    BpeTrainerOptions o;
+    o.vocab_size = p.vocab_size;
+    BpeTrainStats st;
+    const TokenizerSpec spec = train_bpe(corpus, o, &st);
+    write_tokenizer_files(c.dir("tokenizer"), spec);
+    return json{{"corpus_bytes", st.corpus_bytes}, {"merges", st.merges}, {"seconds", st.seconds}};
+  });
+
+  stage(c, "init", {{"model", p.model_preset}, {"seed", seed}}, {"tokenizer"}, [&] {
+    const Tokenizer tok = Tokenizer::load(c.dir("tokenizer"));
+    ModelConfig mc = preset_config(p.model_preset);
+    fit_config_to_tokenizer(mc, tok);
+    torch::manual_seed(seed);
+    MultimodalLM lm(mc);
+    save_checkpoint(c.dir("init"), lm, mc);
+    tok.save(c.dir("init"));
+    return json{{"parameters", count_parameters(mc).total()}, {"vocab_size", mc.text.vocab_size}};
+  });
+
+  auto sft = [&](const std::string& name, const std::string& init, const std::string& data, int64_t steps, double lr,
+                 const std::vector<std::string>& inputs) {
+    stage(c, name, {{"steps", steps}, {"lr", lr}, {"batch", p.batch}, {"max_length", p.max_length}, {"bf16", c.bf16},
+                    {"seed", seed}},
+          inputs, [&] { return sft_stage(c, c.dir(init), join_path(sets, data), c.dir(name), steps, lr); });
+  };
+  sft("base", "init", "base.json", p.base_steps, p.base_lr, {"init", "assess"});
+  sft("reason", "base", "reason.json", p.reason_steps, p.sft_lr, {"base", "assess"});
+  sft("summary", "base", "summary.json", p.summary_steps, p.sft_lr, {"base", "assess"});
+  sft("cot", "base", "cot.json", p.cot_steps, p.sft_lr, {"base", "assess"});
+  sft("multi_turn", "base", "multi_turn.json", p.multi_turn_steps, p.sft_lr, {"base", "assess"});
+  sft("summary_only", "base", "summary_only.json", p.summary_only_steps, p.sft_lr, {"base", "assess"});
+
+  stage(c, "dpo", {{"rounds", p.dpo_rounds}, {"paths", p.dpo_paths}, {"questions", p.dpo_questions},
+                   {"lr", p.dpo_lr}, {"beta", p.dpo_beta}, {"epochs", p.dpo_epochs}, {"batch", p.dpo_batch},
+                   {"max_tokens", p.reason_max_tokens}, {"bf16", c.bf16}, {"seed", seed}},
+        {"reason", "summary", "world"}, [&] {
+          DpoIterateConfig d;
+          d.reason = c.dir("reason");
+          d.summary = c.dir("summary");
+          d.tasks = world_train;
+          d.out = c.dir("dpo");
+          d.rounds = p.dpo_rounds;
+          d.paths = p.dpo_paths;
+          d.questions = p.dpo_questions;
+          d.question_offset = p.datagen_tasks;  // questions the reasoning SFT did not see
+          d.concurrency = p.concurrency;
+          d.reason_params.max_new_tokens = p.reason_max_tokens;
+          d.summary_params.max_new_tokens = p.answer_max_tokens;
+          d.epochs = p.dpo_epochs;
+          d.dpo.dpo.beta = p.dpo_beta;
+          d.dpo.train.optim.lr = p.dpo_lr;
+          d.dpo.train.batch_size = p.dpo_batch;
+          d.dpo.train.max_length = p.max_length;
+          d.dpo.train.bf16 = c.bf16;
+          d.bf16 = c.bf16;
+          d.seed = seed + 4;
+          d.progress = cfg.progress;
+          return run_dpo_iterate(d).to_json();
+        });
+
+  const std::string dpo_last = join_path(join_path(c.dir("dpo"), "round-" + std::to_string(p.dpo_rounds)), "model");
+  const std::vector<SystemRow> systems = {
+      {"baseline", "direct", c.dir("base"), ""},
+      {"direct_sft", "cot", c.dir("cot"), ""},
+      {"multi_turn", "multi-turn", c.dir("multi_turn"), ""},
+      {"summary_only", "summary-only", c.dir("summary_only"), ""},
+      {"multi_agent", "multi-agent", "", c.dir("reason")},
+      {"dpo_1", "multi-agent", "", join_path(join_path(c.dir("dpo"), "round-1"), "model")},
+      {"dpo_iterative", "multi-agent", "", dpo_last},
+  };
+  stage(c, "eval", {{"tasks", p.eval_tasks}, {"reason_max_tokens", p.reason_max_tokens},
+                    {"answer_max_tokens", p.answer_max_tokens}, {"bf16", c.bf16}, {"seed", seed}, {"systems", 7}},
+        {"base", "cot", "multi_turn", "summary_only", "reason", "summary", "dpo", "world"}, [&] {
+          json out = json::object();
+          for (const SystemRow& s : systems) {
+            eval::EvalConfig e;
+            e.benchmark = world_test;
+            e.system.kind = s.kind;
+            e.system.model = s.model;
+            e.system.reason = s.reason;
+            e.system.summary = s.reason.empty() ? "" : c.dir("summary");
+            e.out = join_path(c.dir("eval"), s.name);
+            e.limit = p.eval_tasks;
+            e.concurrency = p.concurrency;
+            e.seed = seed + 5;
+            e.progress = cfg.progress;
+            e.bf16 = c.bf16;
+            e.max_new_tokens = p.answer_max_tokens;
+            e.reason_max_tokens = p.reason_max_tokens;
+            IV_LOG(info) << "pipeline: eval " << s.name << " (" << s.kind << ")";
+            const eval::EvalResult r = eval::run_eval(e);
+            out[s.name] = r.to_json();
+          }
+          return out;
+        });
+
+  stage(c, "report", {{"v", 1}}, {"eval", "dpo", "base", "reason", "summary"}, [&] {
+    return write_pipeline_report(cfg.out, p.to_json());
+  });
+
+  report.seconds = total.seconds();
+  if (file_exists(join_path(cfg.out, "report.md"))) report.report_md = join_path(cfg.out, "report.md");
+  return report;
+}
+
+}  // namespace insightv::pipeline
