@@ -2,12 +2,16 @@
 #include "pipeline/report.h"
 
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
 #include <vector>
 
+#include "io/chart.h"
 #include "pipeline/run_pipeline.h"
+#include "train/charts.h"
+#include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -60,6 +64,60 @@ std::string short_acc(const json& a) {
 
 double acc_of(const json& r) {
   return r.is_object() && r.contains("overall") ? r["overall"].value("acc", -1.0) : -1.0;
+}
+
+// Accuracy bars: one group per `groups` entry, one series per system (or one series overall).
+void accuracy_bars(const std::string& path, const std::string& title, const std::vector<std::string>& series,
+                   const std::vector<std::string>& groups, const std::function<json(size_t s, size_t g)>& cell) {
+  chart::BarChartSpec spec;
+  spec.title = title;
+  spec.y_label = "accuracy (%)";
+  spec.series_names = series;
+  spec.y_min = 0;
+  spec.y_max = 100;
+  spec.value_labels = series.size() <= 2;
+  spec.width = std::max(900, static_cast<int>(groups.size() * series.size() * 18 + 200));
+  for (size_t g = 0; g < groups.size(); ++g) {
+    chart::BarGroup bg;
+    bg.label = groups[g];
+    for (size_t s = 0; s < series.size(); ++s) {
+      const json a = cell(s, g);
+      const bool ok = a.is_object() && a.contains("acc");
+      bg.values.push_back(ok ? 100 * a["acc"].get<double>() : 0.0);
+      bg.err_low.push_back(ok ? 100 * a.value("ci_low", 0.0) : 0.0);
+      bg.err_high.push_back(ok ? 100 * a.value("ci_high", 0.0) : 0.0);
+    }
+    spec.groups.push_back(std::move(bg));
+  }
+  chart::write_bar_chart(path, spec);
+}
+
+// One line per run of `metric` against its step, from <run>/metrics.jsonl; runs without it are left out.
+bool metric_lines(const std::string& path, const std::string& title, const std::string& metric,
+                  const std::vector<std::pair<std::string, std::string>>& runs) {
+  chart::LineChartSpec spec;
+  spec.title = title;
+  spec.x_label = "step";
+  spec.y_label = metric;
+  spec.smooth = true;
+  for (const auto& [name, dir] : runs) {
+    const std::string f = join_path(dir, "metrics.jsonl");
+    if (!file_exists(f)) continue;
+    JsonlOptions o;
+    o.allow_truncated_tail = true;
+    const auto rows = read_jsonl(f, o);
+    if (rows.empty()) continue;
+    try {
+      chart::Series sr = metric_series(rows, metric, "step", f);
+      sr.name = name;
+      spec.series.push_back(std::move(sr));
+    } catch (const Error& e) {
+      IV_LOG(warn) << "report: " << e.what();
+    }
+  }
+  if (spec.series.empty()) return false;
+  chart::write_line_chart(path, spec);
+  return true;
 }
 
 }  // namespace
@@ -150,6 +208,59 @@ json write_pipeline_report(const std::string& out, const json& preset) {
           "verifier scores the steps; pairs train the policy against the round's starting point.\n\n";
     const std::string path = join_path(out, "dpo/report.md");
     if (file_exists(path)) md << read_file(path);
+  }
+
+  // Charts.
+  const std::string charts = join_path(out, "charts");
+  std::vector<std::string> sys_present;
+  for (const PaperRow& row : kRows)
+    if (results[row.system].is_object()) sys_present.push_back(row.system);
+  std::vector<std::string> fam(families.begin(), families.end()), dif(difficulties.begin(), difficulties.end());
+  std::vector<std::string> written;
+  try {
+    if (!sys_present.empty()) {
+      accuracy_bars(join_path(charts, "accuracy_by_system.png"), "VisWorld test accuracy by system (95% CI)",
+                    {"accuracy"}, sys_present, [&](size_t, size_t g) { return results[sys_present[g]]["overall"]; });
+      written.push_back("accuracy_by_system.png");
+      auto by = [&](const char* key, const std::vector<std::string>& cols) {
+        return [&, key](size_t s, size_t g) {
+          const json& r = results[sys_present[s]];
+          return r.contains(key) && r[key].contains(cols[g]) ? r[key][cols[g]] : json();
+        };
+      };
+      if (!fam.empty()) {
+        accuracy_bars(join_path(charts, "accuracy_by_family.png"), "Accuracy by family", sys_present, fam,
+                      by("by_category", fam));
+        written.push_back("accuracy_by_family.png");
+      }
+      if (!dif.empty()) {
+        std::vector<std::string> labels;
+        for (const auto& d : dif) labels.push_back("difficulty " + d);
+        accuracy_bars(join_path(charts, "accuracy_by_difficulty.png"), "Accuracy by difficulty", sys_present, labels,
+                      by("by_difficulty", dif));
+        written.push_back("accuracy_by_difficulty.png");
+      }
+    }
+    std::vector<std::pair<std::string, std::string>> sft_runs;
+    for (const char* s : {"base", "reason", "summary", "cot", "multi_turn", "summary_only"})
+      sft_runs.push_back({s, join_path(out, s)});
+    if (metric_lines(join_path(charts, "sft_loss.png"), "SFT training loss per stage", "loss", sft_runs))
+      written.push_back("sft_loss.png");
+    std::vector<std::pair<std::string, std::string>> dpo_runs;
+    for (int r = 1; r <= 16; ++r) {
+      const std::string d = join_path(out, "dpo/round-" + std::to_string(r) + "/model");
+      if (file_exists(d)) dpo_runs.push_back({"round " + std::to_string(r), d});
+    }
+    if (metric_lines(join_path(charts, "dpo_margin.png"), "DPO reward margin per step, by round", "margin", dpo_runs))
+      written.push_back("dpo_margin.png");
+    if (metric_lines(join_path(charts, "dpo_loss.png"), "DPO loss per step, by round", "loss", dpo_runs))
+      written.push_back("dpo_loss.png");
+  } catch (const Error& e) {
+    IV_LOG(warn) << "report: a chart failed: " << e.what();
+  }
+  if (!written.empty()) {
+    md << "\n## Charts\n\n";
+    for (const auto& w : written) md << "![" << w << "](charts/" << w << ")\n\n";
   }
 
   // Stages: training and timings.

@@ -382,7 +382,7 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
           return out;
         });
 
-  stage(c, "report", {{"v", 1}}, {"eval", "dpo", "base", "reason", "summary"}, [&] {
+  stage(c, "report", {{"v", 2}}, {"eval", "dpo", "base", "reason", "summary"}, [&] {
     return write_pipeline_report(cfg.out, p.to_json());
   });
 
