@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Set up, build and run the main job. Until the end-to-end pipeline lands this is
-# `insightv doctor`; extra arguments are passed to it.
+# Set up, build and run the main job: the end-to-end nano Insight-V pipeline
+# (`insightv pipeline --preset nano`), writing runs/nano/report.md. Rerunning resumes: finished
+# stages are skipped. Extra arguments are passed to the pipeline (e.g. --preset tiny).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
-"${INSIGHTV_BUILD_DIR:-build}/insightv" doctor "$@"
+"${INSIGHTV_BUILD_DIR:-build}/insightv" doctor
+"${INSIGHTV_BUILD_DIR:-build}/insightv" pipeline --preset nano --out "${INSIGHTV_RUN_DIR:-runs/nano}" "$@"
