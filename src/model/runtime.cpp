@@ -5,6 +5,8 @@
 
 #include "model/runtime.h"
 
+#include <malloc.h>
+
 #include <dlfcn.h>
 #include <sched.h>
 #include <unistd.h>
@@ -19,7 +21,14 @@
 
 namespace insightv {
 
+void tune_allocator() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
+}
+
 void ensure_passive_openmp(char** argv) {
+  tune_allocator();
   if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
   setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
   execv("/proc/self/exe", argv);  // returns only on failure: carry on with the default policy

@@ -42,18 +42,20 @@ struct PipelinePreset {
   int64_t train_tasks = 4200, test_tasks = 1050;   // per split (7 families, round-robin)
   int vocab_size = 2048;
   // Stage sizes: optimizer steps; batch sizes in examples (pairs for DPO).
-  int64_t base_steps = 1000, reason_steps = 360, summary_steps = 200, cot_steps = 260, multi_turn_steps = 250,
-          summary_only_steps = 180;
-  int64_t batch = 16;
+  int64_t base_steps = 1000, reason_steps = 150, summary_steps = 90, cot_steps = 100, multi_turn_steps = 100,
+          summary_only_steps = 60;
+  int64_t batch = 16;              // examples per optimizer step ...
+  double micro_budget_bytes = 32 << 20;  // ... in micro-batches whose [B,H,T,T] attention scores
+                                         // fit this (so malloc reuses them; see sft_stage)
   double base_lr = 1e-3, sft_lr = 5e-4;
   int64_t max_length = 512;
   int64_t datagen_tasks = 2800;   // train tasks given to the teacher
   int paths = 4;
   int dpo_rounds = 3, dpo_paths = 4;
-  int64_t dpo_questions = 300;    // per round
+  int64_t dpo_questions = 150;    // per round
   double dpo_lr = 2e-5, dpo_beta = 0.1, dpo_epochs = 1;
   int64_t dpo_batch = 8;
-  int reason_max_tokens = 256, answer_max_tokens = 16;
+  int reason_max_tokens = 192, answer_max_tokens = 16;
   int64_t eval_tasks = 0;         // 0 = the whole test split
   int concurrency = 16;
   json to_json() const;
