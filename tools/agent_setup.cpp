@@ -15,6 +15,7 @@ void add_agent_flags(CLI::App* cmd, AgentFlags& f) {
   cmd->add_option("--model", f.single, "single-model mode: one checkpoint, plain chat (no agents)");
   cmd->add_option("--tokenizer", f.tokenizer_dir, "folder with tokenizer.json (default: the checkpoint's)");
   cmd->add_option("--template", f.template_name, "chat template: llava_llama_3 | chatml");
+  add_dtype_flag(cmd, f.dtype);
   cmd->add_option("--chains", f.chains, "best-of-N: reasoning chains sampled in one batch; majority answer")
       ->check(CLI::Range(1, 64));
   cmd->add_option("--reason-temperature", f.reason_temperature, "reasoning agent temperature");
@@ -43,10 +44,12 @@ LoadedAgents load_agents(const AgentFlags& f) {
         "pass --reason CKPT [--summary CKPT], or --model CKPT for single-model mode");
   check(f.single.empty() || (f.reason.empty() && f.summary.empty()), "agents",
         "--model (single-model mode) cannot be combined with --reason/--summary");
-  auto load = [](const std::string& dir) {
-    Checkpoint c = load_checkpoint(dir);
-    c.model->eval();
-    IV_LOG(info) << "loaded " << dir;
+  LoadOptions lo;
+  lo.dtype = parse_compute_dtype(f.dtype);
+  auto load = [&lo](const std::string& dir) {
+    Checkpoint c = load_checkpoint(dir, lo);
+    IV_LOG(info) << "loaded " << dir << " (" << compute_dtype_name(lo.dtype) << ", "
+                 << parameter_bytes(*c.model) / (1024.0 * 1024.0) << " MiB of parameters)";
     return c;
   };
   std::string tok_dir = f.tokenizer_dir;

@@ -13,13 +13,14 @@ namespace insightv::cli {
 
 struct AgentFlags {
   std::string reason, summary, single, tokenizer_dir, template_name = "llava_llama_3";
+  std::string dtype = "f32";  // parameters and compute: f32 | bf16 | f16 (model/checkpoint.h)
   int chains = 1;
   float reason_temperature = 0.7f, summary_temperature = 0.2f, top_p = 0.95f;
   int reason_max_tokens = 1024, summary_max_tokens = 512;
   uint64_t seed = 0;
 };
 
-// Binds --reason/--summary/--model/--tokenizer/--template and the sampling flags.
+// Binds --reason/--summary/--model/--tokenizer/--template/--dtype and the sampling flags.
 void add_agent_flags(CLI::App* cmd, AgentFlags& f);
 // The sampling flags as AgentOptions.
 AgentOptions agent_options(const AgentFlags& f);

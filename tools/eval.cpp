@@ -125,6 +125,7 @@ VerbFn add_eval(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--concurrency", c.concurrency, "items in flight (decoded together)")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", c.seed, "sampling seed (each item: seed and item id)");
   cmd->add_flag("--bf16", c.bf16, "bf16 matmuls in batched decode steps");
+  add_dtype_flag(cmd, c.dtype);
   cmd->add_option("--temperature", c.temperature, "answer temperature (direct, summary-only, cot, multi-turn answer)");
   cmd->add_option("--reason-temperature", c.reason_temperature, "reasoning temperature (multi-agent, multi-turn)");
   cmd->add_option("--summary-temperature", c.summary_temperature, "summary agent temperature (multi-agent)");

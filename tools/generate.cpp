@@ -14,7 +14,7 @@ namespace insightv::cli {
 
 VerbFn add_generate(CLI::App& app, const GlobalOptions&) {
   struct Options {
-    std::string model, image, prompt, template_name = "llava_llama_3";
+    std::string model, image, prompt, template_name = "llava_llama_3", dtype = "f32";
     GenerationParams params;
     int n = 1;
     bool raw = false, stream = false, as_json = false;
@@ -33,12 +33,15 @@ VerbFn add_generate(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--seed", o->params.sampling.seed, "sampling seed");
   cmd->add_option("-n", o->n, "samples (one prefill, fanned out)");
   cmd->add_option("--template", o->template_name, "chat template: llava_llama_3 | chatml");
+  add_dtype_flag(cmd, o->dtype);
   cmd->add_flag("--raw", o->raw, "no chat template: continue the prompt's tokens");
   cmd->add_flag("--stream", o->stream, "print tokens as they are generated (first sample)");
   cmd->add_flag("--json", o->as_json, "print a JSON object with every sample and token counts");
   return [o]() {
     check(!(o->raw && !o->image.empty()), "generate", "--raw takes no --image", "drop --raw to use the chat template");
-    Checkpoint ckpt = load_checkpoint(o->model);
+    LoadOptions lo;
+    lo.dtype = parse_compute_dtype(o->dtype);
+    Checkpoint ckpt = load_checkpoint(o->model, lo);
     const Tokenizer tok = Tokenizer::load(o->model);
     Generator gen(ckpt.model, make_detokenizer(tok));
     AgentModel m = agent_model(gen);

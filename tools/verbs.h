@@ -15,6 +15,15 @@ struct GlobalOptions {
   std::string log_level = "info";
 };
 
+// --dtype for the verbs that load a checkpoint for inference: the parameters' dtype after load
+// (and so the compute dtype). Checked here; model/checkpoint.h parse_compute_dtype converts it.
+inline void add_dtype_flag(CLI::App* cmd, std::string& dtype) {
+  cmd->add_option("--dtype", dtype,
+                  "weights and compute: f32 (default) | bf16 (half the memory; norms, softmax, logits in fp32) | "
+                  "f16 (refused: no f16 CPU kernels in this LibTorch)")
+      ->check(CLI::IsMember({"f32", "fp32", "float32", "bf16", "bfloat16", "f16", "fp16", "float16"}));
+}
+
 // A verb's entry point; returns the process exit code.
 using VerbFn = std::function<int()>;
 

@@ -129,21 +129,24 @@ json config_identity(const EvalConfig& cfg) {
   else if (s.kind == "multi-agent") models = {{"reason", folder_fingerprint(s.reason)}, {"summary", folder_fingerprint(s.summary)}};
   else models["model"] = folder_fingerprint(s.model);
   if (!s.tokenizer.empty()) models["tokenizer"] = absolute(s.tokenizer);
-  return {{"format", 1},
-          {"system", s.kind},
-          {"models", models},
-          {"template", s.template_name},
-          {"chains", s.chains},
-          {"benchmark", absolute(cfg.benchmark)},
-          {"params",
-           {{"seed", cfg.seed},
-            {"bf16", cfg.bf16},
-            {"temperature", cfg.temperature},
-            {"reason_temperature", cfg.reason_temperature},
-            {"summary_temperature", cfg.summary_temperature},
-            {"top_p", cfg.top_p},
-            {"max_new_tokens", cfg.max_new_tokens},
-            {"reason_max_tokens", cfg.reason_max_tokens}}}};
+  json id = {{"format", 1},
+            {"system", s.kind},
+            {"models", models},
+            {"template", s.template_name},
+            {"chains", s.chains},
+            {"benchmark", absolute(cfg.benchmark)},
+            {"params",
+             {{"seed", cfg.seed},
+              {"bf16", cfg.bf16},
+              {"temperature", cfg.temperature},
+              {"reason_temperature", cfg.reason_temperature},
+              {"summary_temperature", cfg.summary_temperature},
+              {"top_p", cfg.top_p},
+              {"max_new_tokens", cfg.max_new_tokens},
+              {"reason_max_tokens", cfg.reason_max_tokens}}}};
+  // Only a non-default dtype is recorded, so runs made before --dtype existed still resume.
+  if (cfg.dtype != "f32" && cfg.dtype != "fp32" && cfg.dtype != "float32") id["params"]["dtype"] = cfg.dtype;
+  return id;
 }
 
 EvalResult run_eval(const EvalConfig& cfg, const ChatModelFactory& endpoint_factory) {
@@ -206,6 +209,7 @@ EvalResult run_eval(const EvalConfig& cfg, const ChatModelFactory& endpoint_fact
       ls.tokenizer = spec.tokenizer;
       ls.template_name = spec.template_name;
       ls.bf16 = cfg.bf16;
+      ls.dtype = cfg.dtype;
       ls.max_rows = std::max(64, cfg.concurrency * spec.chains);
       system = make_local_system(ls, params);
     }

@@ -48,6 +48,7 @@ struct EvalConfig {
   uint64_t seed = 0;
   bool progress = true;
   bool bf16 = false;
+  std::string dtype = "f32";  // local checkpoints' weights and compute: f32 | bf16 | f16
   double temperature = 0, reason_temperature = 0.7, summary_temperature = 0.2;
   int max_new_tokens = 32, reason_max_tokens = 512;
   double top_p = 0.95;

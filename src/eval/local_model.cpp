@@ -70,8 +70,9 @@ class LocalSystemImpl : public LocalSystem {
     eo.bf16 = spec.bf16;
     eo.max_rows = spec.max_rows;
     auto model_for = [&](const std::string& dir) {
-      Checkpoint c = load_checkpoint(dir);
-      c.model->eval();
+      LoadOptions lo;
+      lo.dtype = parse_compute_dtype(spec.dtype);
+      Checkpoint c = load_checkpoint(dir, lo);
       check(tok_->vocab_size() <= c.config.text.vocab_size, "eval",
             "tokenizer has " + std::to_string(tok_->vocab_size()) + " tokens but " + dir + " has a vocabulary of " +
                 std::to_string(c.config.text.vocab_size),

@@ -25,6 +25,7 @@ struct LocalSystemSpec {
   std::string tokenizer;                     // folder with tokenizer.json; empty = the checkpoint's
   std::string template_name = "llava_llama_3";
   bool bf16 = false;                         // bf16 matmuls in batched decode steps
+  std::string dtype = "f32";                 // weights and compute after load: f32 | bf16 | f16
   int max_rows = 64;                         // rows decoded together per engine
 };
 

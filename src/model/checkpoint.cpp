@@ -43,6 +43,30 @@ DType from_torch_dtype(torch::ScalarType t) {
   }
 }
 
+torch::ScalarType parse_compute_dtype(const std::string& name) {
+  if (name == "f32" || name == "fp32" || name == "float32") return torch::kFloat32;
+  if (name == "bf16" || name == "bfloat16") return torch::kBFloat16;
+  if (name == "f16" || name == "fp16" || name == "float16") return torch::kFloat16;
+  throw Error("dtype", "unknown dtype '" + name + "'", "use f32, bf16 or f16");
+}
+
+std::string compute_dtype_name(torch::ScalarType t) {
+  switch (t) {
+    case torch::kFloat32: return "f32";
+    case torch::kBFloat16: return "bf16";
+    case torch::kFloat16: return "f16";
+    default: return c10::toString(t);
+  }
+}
+
+int64_t parameter_bytes(const torch::nn::Module& module) {
+  std::set<const void*> seen;
+  int64_t bytes = 0;
+  for (const auto& p : module.parameters(/*recurse=*/true))
+    if (seen.insert(p.data_ptr()).second) bytes += p.numel() * static_cast<int64_t>(p.element_size());
+  return bytes;
+}
+
 torch::Tensor tensor_from_file(const SafetensorsFile& f, const TensorInfo& t) {
   auto opts = torch::TensorOptions().dtype(to_torch_dtype(t.dtype));
   if (t.numel() == 0) return torch::empty(t.shape, opts);
@@ -178,11 +202,42 @@ void save_safetensors(const torch::nn::Module& module, const std::string& path,
   write_safetensors(path, views, metadata);
 }
 
+namespace {
+// Sets LibTorch's process-wide default dtype while alive (floating dtypes only). The default is
+// global, so loading must not overlap other threads creating tensors without a dtype.
+class DefaultDtypeGuard {
+ public:
+  explicit DefaultDtypeGuard(torch::ScalarType t)
+      : previous_(torch::get_default_dtype()),
+        active_(c10::isFloatingType(t) && c10::scalarTypeToTypeMeta(t) != previous_) {
+    if (active_) torch::set_default_dtype(c10::scalarTypeToTypeMeta(t));  // fp32 loads touch nothing
+  }
+  ~DefaultDtypeGuard() {
+    if (active_) torch::set_default_dtype(previous_);
+  }
+  DefaultDtypeGuard(const DefaultDtypeGuard&) = delete;
+  DefaultDtypeGuard& operator=(const DefaultDtypeGuard&) = delete;
+
+ private:
+  caffe2::TypeMeta previous_;
+  bool active_;
+};
+}  // namespace
+
 Checkpoint load_checkpoint(const std::string& dir, const LoadOptions& opts) {
   check(is_directory(dir), "checkpoint", "'" + dir + "' is not a folder", "give a checkpoint folder");
+  // LibTorch 1.13's CPU kernels have no f16 matmul, layer_norm, conv, gelu or silu ("addmm_impl_cpu_
+  // not implemented for 'Half'"), and models load onto the CPU: refuse f16 here, not mid-forward.
+  check(opts.dtype != torch::kFloat16, "checkpoint", "f16 compute is not supported on the CPU by this LibTorch",
+        "use --dtype bf16 (or f32); f16 checkpoint files are converted on load to either");
   Checkpoint c;
   c.config = load_model_config(join_path(dir, "config.json"));
-  c.model = MultimodalLM(c.config);
+  {
+    // Build the parameters in the target dtype: a bf16 load of an 8B model then never holds the
+    // fp32 copy (31 GiB) that building in fp32 and converting would.
+    DefaultDtypeGuard in_target_dtype(opts.dtype);
+    c.model = MultimodalLM(c.config);
+  }
   load_state_dict(*c.model, TensorSource(dir), opts);
   c.model->eval();
   return c;
@@ -191,7 +246,12 @@ Checkpoint load_checkpoint(const std::string& dir, const LoadOptions& opts) {
 void save_checkpoint(const std::string& dir, MultimodalLM& model, const ModelConfig& config) {
   make_dirs(dir);
   save_safetensors(*model, join_path(dir, "model.safetensors"));
-  write_json_file(join_path(dir, "config.json"), model_config_to_json(config));
+  json j = model_config_to_json(config);
+  // Record the dtype the weights were written in (a model loaded with --dtype bf16 saves bf16).
+  const auto t = model->model->embed_tokens->weight.scalar_type();
+  if (t == torch::kBFloat16) j["torch_dtype"] = "bfloat16";
+  if (t == torch::kFloat16) j["torch_dtype"] = "float16";
+  write_json_file(join_path(dir, "config.json"), j);
 }
 
 }  // namespace insightv

@@ -25,6 +25,14 @@ namespace insightv {
 
 torch::ScalarType to_torch_dtype(DType d);
 DType from_torch_dtype(torch::ScalarType t);
+
+// The compute dtype a user names with --dtype: "f32" (also fp32, float32), "bf16" (bfloat16),
+// "f16" (fp16, float16). Anything else is an error naming the accepted spellings.
+torch::ScalarType parse_compute_dtype(const std::string& name);
+// "f32", "bf16", "f16" (the spelling --dtype takes); other dtypes by LibTorch's name.
+std::string compute_dtype_name(torch::ScalarType t);
+// Bytes held by a module's parameters (numel × element size, summed; shared tensors once each).
+int64_t parameter_bytes(const torch::nn::Module& module);
 // A tensor that owns a copy of the file's bytes (the mapping may close afterwards).
 torch::Tensor tensor_from_file(const SafetensorsFile& f, const TensorInfo& t);
 
@@ -47,6 +55,10 @@ class TensorSource {
   std::map<std::string, std::pair<size_t, std::string>> where_;  // canonical → (file, stored name)
 };
 
+// dtype: every parameter is converted to it on load, whatever the file stores (a BF16 hub
+// checkpoint becomes fp32 by default; kBFloat16 keeps it in bf16 — half the memory — and the
+// forward then computes in bf16 with fp32 norms, softmax and logits, as transformers does).
+// load_checkpoint refuses kFloat16: LibTorch 1.13 has no f16 matmul/norm kernels on the CPU.
 struct LoadOptions {
   bool strict = true;                       // unexpected tensors are an error
   torch::ScalarType dtype = torch::kFloat32;  // parameters are converted to this
@@ -62,6 +74,9 @@ struct Checkpoint {
   ModelConfig config;
   MultimodalLM model{nullptr};
 };
+// The model is built with its parameters already in opts.dtype (peak memory ≈ one copy of the
+// weights in that dtype). It sets LibTorch's global default dtype while building: do not load
+// while other threads create tensors without an explicit dtype.
 Checkpoint load_checkpoint(const std::string& dir, const LoadOptions& opts = {});
 void save_checkpoint(const std::string& dir, MultimodalLM& model, const ModelConfig& config);
 

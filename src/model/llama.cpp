@@ -48,7 +48,10 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
 
 torch::Tensor linear_fast(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
   const int64_t in = w.size(1);
-  if (x.numel() != in || !x.device().is_cpu()) return torch::linear(x, w, b);
+  // Reduced-precision weights go through torch::linear (oneDNN, fp32 accumulation): for a
+  // 2048² bf16 matrix it took 0.49 ms against 0.81 ms for mv, with the same result.
+  const bool fp = w.scalar_type() == torch::kFloat32 || w.scalar_type() == torch::kFloat64;
+  if (x.numel() != in || !x.device().is_cpu() || !fp) return torch::linear(x, w, b);
   auto sizes = x.sizes().vec();
   sizes.back() = w.size(0);
   auto y = torch::mv(w, x.reshape({in}));

@@ -23,8 +23,8 @@
 
 namespace insightv {
 
-// y = x Wᵀ + b. A single row (decode at batch 1) goes through a matrix-vector product, which
-// BLAS runs several times faster than a 1-row GEMM.
+// y = x Wᵀ + b. A single row (decode at batch 1) with fp32 weights goes through a matrix-vector
+// product, which BLAS runs several times faster than a 1-row GEMM; bf16 weights use linear.
 torch::Tensor linear_fast(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b = {});
 
 // fp32 for reduced-precision inputs (norms and softmax), fp64 stays fp64.

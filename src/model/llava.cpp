@@ -121,6 +121,16 @@ torch::Tensor MultimodalLMImpl::splice(const std::vector<int64_t>& ids, const st
   std::vector<int64_t> text;
   size_t image = 0;
   int64_t offset_in_image = 0;
+  // Image features join the text embeddings in the decoder's dtype and device (a bf16 decoder
+  // may be handed fp32 features, e.g. cached or computed elsewhere); converted once per image.
+  std::vector<torch::Tensor> converted(images.size());
+  auto feats_of = [&](size_t i) -> const torch::Tensor& {
+    if (!converted[i].defined()) {
+      const auto& w = model->embed_tokens->weight;
+      converted[i] = images[i].to(w.device(), w.scalar_type());
+    }
+    return converted[i];
+  };
   auto flush = [&] {
     if (text.empty()) return;
     parts.push_back(embed(torch::tensor(text, torch::kInt64).to(dev)));
@@ -134,11 +144,13 @@ torch::Tensor MultimodalLMImpl::splice(const std::vector<int64_t>& ids, const st
     flush();
     check(image < images.size(), "splice", "the prompt has more image placeholders than images (" +
                                                std::to_string(images.size()) + ")");
+    const torch::Tensor& feats = feats_of(image);
     if (!expanded) {
-      parts.push_back(images[image++]);
+      parts.push_back(feats);
+      ++image;
       continue;
     }
-    parts.push_back(images[image].narrow(0, offset_in_image, 1));
+    parts.push_back(feats.narrow(0, offset_in_image, 1));
     if (++offset_in_image == images[image].size(0)) {
       ++image;
       offset_in_image = 0;

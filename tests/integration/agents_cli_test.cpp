@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "io/json.h"
+#include "model/config.h"
 #include "support/subprocess.h"
 #include "support/tiny_agents.h"
 #include "util/fs.h"
@@ -72,6 +73,55 @@ TEST(IntegrationAskCli, RunsOnTheGoldenLlavaNextCheckpoint) {
                     "--question", "What is shown?", "--json", "--reason-max-tokens", "6", "--summary-max-tokens", "3"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(insightv::parse_json(r.out, "ask output")["answer"].is_string());
+}
+
+// Issue 12: `ask --dtype bf16` runs the two-agent pipeline (the paper's reasoning prompt, then
+// the summary prompt with the chain and the image) on the golden LLaVA-NeXT weights in the
+// original llava_llama layout: original tensor names (model.mm_projector.0.weight, ...) and a
+// llava_llama config.json, as in the released THUdyh/Insight-V-*-LLaMA3 folders. Random
+// weights, so the text is noise; the checks are on shapes and token counts, against an f32 run.
+TEST(IntegrationAskCli, Bf16RunsBothAgentsOnTheOriginalLayoutCheckpoint) {
+  Fixture f;
+  const std::string golden = std::string(INSIGHTV_SOURCE_DIR) + "/tests/data/golden/llava_next";
+  const std::string ckpt = f.dir + "/llava_llama";
+  insightv::make_dirs(ckpt);
+  insightv::write_file_atomic(ckpt + "/model.safetensors", insightv::read_file(golden + "/model.llava_llama.safetensors"));
+  insightv::write_json_file(ckpt + "/config.json",
+                            insightv::model_config_to_json(insightv::load_model_config(golden + "/config.json")));
+  ASSERT_EQ(insightv::read_json_file(ckpt + "/config.json")["model_type"], "llava_llama");
+  ASSERT_NE(insightv::read_file(ckpt + "/model.safetensors").find("model.mm_projector.0.weight"), std::string::npos);
+
+  auto ask = [&](const std::string& dtype) {
+    auto r = run_cli({"ask", "--reason", ckpt, "--summary", ckpt, "--tokenizer", f.reason, "--image",
+                      golden + "/image.png", "--question", "What is shown?", "--json", "--dtype", dtype,
+                      "--reason-max-tokens", "6", "--summary-max-tokens", "3", "--seed", "5"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.exit_code == 0 ? insightv::parse_json(r.out, "ask output") : json();
+  };
+  const json b = ask("bf16"), f32 = ask("f32");
+  ASSERT_TRUE(b.is_object());
+  ASSERT_TRUE(f32.is_object());
+  EXPECT_TRUE(b["answer"].is_string());
+  ASSERT_EQ(b["chains"].size(), 1u);
+  const json& c = b["chains"][0];
+  EXPECT_GE(c["reason_tokens"].get<int>(), 1);
+  EXPECT_LE(c["reason_tokens"].get<int>(), 6);
+  EXPECT_GE(c["summary_tokens"].get<int>(), 1);
+  EXPECT_LE(c["summary_tokens"].get<int>(), 3);
+  // Both agents' prompts hold the image's 60 packed features (anyres 1×3 grid of the 100×40
+  // image), so the two prompts together are more than 120 tokens.
+  EXPECT_GT(b["prompt_tokens"].get<int>(), 120);
+  // The reasoning prompt is the same in both dtypes; the summary prompt differs only by the
+  // sampled chain, whose length is within the same bounds.
+  EXPECT_GT(f32["prompt_tokens"].get<int>(), 120);
+  EXPECT_EQ(b["completion_tokens"].get<int>(), c["reason_tokens"].get<int>() + c["summary_tokens"].get<int>());
+}
+
+TEST(IntegrationAskCli, UnknownDtypeIsAUsageError) {
+  Fixture f;
+  auto r = run_cli({"ask", "--reason", f.reason, "--question", "Q?", "--dtype", "int8"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--dtype"), std::string::npos) << r.err;
 }
 
 TEST(IntegrationServeCli, SigtermDrainsTheInFlightRequestAndExits) {
