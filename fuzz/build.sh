@@ -3,7 +3,7 @@
 # (ASan + UBSan + libFuzzer). Extra arguments go to CMake. See fuzz/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v clang++ >/dev/null || { echo "fuzz/build.sh: clang++ not found (Debian: apt-get install clang)" >&2; exit 1; }
+command -v clang++ >/dev/null || { echo "fuzz/build.sh: clang++ not found (scripts/setup.sh --fuzz installs it)" >&2; exit 1; }
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S . -B build-fuzz "${generator[@]}" -DINSIGHTV_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ \
