@@ -2,6 +2,7 @@
 // stb is compiled here with static linkage so no other translation unit clashes with it.
 #include "io/image.h"
 
+#include <cstdint>
 #include <cstdio>
 
 #include <unistd.h>
@@ -72,16 +73,39 @@ void write_png(const std::string& path, const Image& img, PngOptions opts) {
   }
 }
 
-Image decode_image(std::string_view bytes, const std::string& source) {
+namespace {
+void check_decodable_length(std::string_view bytes, const std::string& source) {
   check(!bytes.empty(), "image", source + ": no bytes to decode", "empty file?");
+  check(bytes.size() <= static_cast<size_t>(INT32_MAX), "image",
+        source + ": " + std::to_string(bytes.size()) + " bytes, more than stb can decode (2 GiB)");
+}
+
+[[noreturn]] void stb_failed(const std::string& source) {
+  const char* why = stbi_failure_reason();
+  throw Error("image", source + ": cannot decode (" + std::string(why ? why : "unknown") + ")",
+              "not a PNG/JPEG file, or truncated?");
+}
+}  // namespace
+
+ImageSize image_size(std::string_view bytes, const std::string& source) {
+  check_decodable_length(bytes, source);
+  int w = 0, h = 0, channels = 0;
+  if (stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), static_cast<int>(bytes.size()), &w,
+                            &h, &channels) == 0)
+    stb_failed(source);
+  return {w, h};
+}
+
+Image decode_image(std::string_view bytes, const std::string& source, int64_t max_pixels) {
+  const ImageSize size = image_size(bytes, source);
+  check(static_cast<int64_t>(size.width) * size.height <= max_pixels, "image",
+        source + ": " + std::to_string(size.width) + "x" + std::to_string(size.height) + " is more than " +
+            std::to_string(max_pixels) + " pixels",
+        "downscale the image");
   int w = 0, h = 0, channels = 0;
   unsigned char* px = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
                                             static_cast<int>(bytes.size()), &w, &h, &channels, 3);
-  if (px == nullptr) {
-    const char* why = stbi_failure_reason();
-    throw Error("image", source + ": cannot decode (" + std::string(why ? why : "unknown") + ")",
-                "not a PNG/JPEG file, or truncated?");
-  }
+  if (px == nullptr) stb_failed(source);
   Image img;
   img.width = w;
   img.height = h;
