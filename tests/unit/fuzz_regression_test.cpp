@@ -119,6 +119,21 @@ TEST(OpenAiApi, NonBooleanIncludeUsageIsA400) {
   EXPECT_EQ(e.param, "stream_options.include_usage");
 }
 
+// fuzz/openai_request: a data: URI holding an emoji made base64_decode name one byte of it in
+// the message, which then was not UTF-8 and could not be serialised as JSON.
+TEST(Base64, InvalidByteIsNamedInHexSoTheMessageIsUtf8) {
+  const std::string err = error_of([] { base64_decode("QUJ\xf0\x9f\x98\x80" "A", "url"); });
+  EXPECT_NE(err.find("invalid character byte 0xF0 at offset 3"), std::string::npos) << err;
+  EXPECT_NO_THROW(json(err).dump());
+  const ApiError e = api_error_of([] {
+    parse_chat_request(R"({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": )"
+                       R"({"url": "data:image/png;base64,AAA\ud83d\ude00"}}]}]})",
+                       small_limits());
+  });
+  EXPECT_EQ(e.code, "invalid_base64");
+  EXPECT_NO_THROW(error_body(e).dump());
+}
+
 TEST(OpenAiApi, ImageDeclaringTooManyPixelsIsRefusedBeforeDecoding) {
   const std::string body =
       R"({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,)" +
