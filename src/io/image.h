@@ -50,7 +50,9 @@ struct ImageSize {
 // The size an encoded image declares (header only, nothing decoded); Error when stb cannot
 // read a header.
 ImageSize image_size(std::string_view bytes, const std::string& source);
-// Decodes PNG/JPEG/BMP/GIF (first frame) bytes to RGB; `source` names the data in errors.
+// Decodes PNG/JPEG/BMP/GIF (first frame) bytes to RGB (other formats are not compiled in);
+// `source` names the data in errors. JPEG Huffman tables are checked first (stb 2.27 overflows
+// on oversized ones).
 // Images declaring more than max_pixels pixels are an Error before any pixel is decoded.
 Image decode_image(std::string_view bytes, const std::string& source, int64_t max_pixels = kMaxDecodePixels);
 Image read_image(const std::string& path);

@@ -150,6 +150,18 @@ TEST(Image, DeclaredSizeAboveTheLimitIsAnErrorBeforeDecoding) {
   EXPECT_NE(err.find("16384x16384 is more than"), std::string::npos) << err;
 }
 
+// fuzz/image: a JPEG whose Huffman table counts sum past 256 made stb_image 2.27 write past
+// the table (UBSan: index 257 out of bounds for stbi_uc[257]).
+TEST(Image, JpegHuffmanTableWithMoreThan256SymbolsIsRefused) {
+  const std::string dir = std::string(INSIGHTV_SOURCE_DIR) + "/fuzz/corpus/image/";
+  const std::string bad = read_file(dir + "regression-jpeg-huffman-overflow");
+  const std::string err = error_of([&] { decode_image(bad, "bad.jpg"); });
+  EXPECT_NE(err.find("more than 256 symbols"), std::string::npos) << err;
+  const Image ok = decode_image(read_file(dir + "pattern.jpg"), "pattern.jpg");  // a valid JPEG still decodes
+  EXPECT_EQ(ok.width, 8);
+  EXPECT_EQ(ok.height, 8);
+}
+
 TEST(StepJson, DeeplyNestedReplyIsRejectedNotACrash) {
   const std::string reply = R"({"title": "t", "content": )" + nested(30000) + "}";
   EXPECT_FALSE(pipeline::parse_step(reply).has_value());
