@@ -165,6 +165,11 @@ Image decode_image(std::string_view bytes, const std::string& source, int64_t ma
   unsigned char* px = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
                                             static_cast<int>(bytes.size()), &w, &h, &channels, 3);
   if (px == nullptr) stb_failed(source);
+  if (w <= 0 || h <= 0) {  // stb can "decode" an image with no pixels (found by fuzz/image)
+    stbi_image_free(px);
+    throw Error("image", source + ": decodes to an empty " + std::to_string(w) + "x" + std::to_string(h) + " image",
+                "corrupt file?");
+  }
   Image img;
   img.width = w;
   img.height = h;

@@ -162,6 +162,14 @@ TEST(Image, JpegHuffmanTableWithMoreThan256SymbolsIsRefused) {
   EXPECT_EQ(ok.height, 8);
 }
 
+// fuzz/image: stb returned an image with no pixels, which decode_image handed out.
+TEST(Image, FileDecodingToNoPixelsIsAnError) {
+  const std::string bytes =
+      read_file(std::string(INSIGHTV_SOURCE_DIR) + "/fuzz/corpus/image/regression-empty-image");
+  const std::string err = error_of([&] { decode_image(bytes, "empty"); });
+  EXPECT_NE(err.find("[image] empty:"), std::string::npos) << err;
+}
+
 TEST(StepJson, DeeplyNestedReplyIsRejectedNotACrash) {
   const std::string reply = R"({"title": "t", "content": )" + nested(30000) + "}";
   EXPECT_FALSE(pipeline::parse_step(reply).has_value());
