@@ -11,6 +11,11 @@ PACKAGES=(
   libcairo2-dev libyaml-cpp-dev libpcre2-dev fonts-dejavu-core
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+# `scripts/setup.sh --fuzz` adds what the fuzz build needs (fuzz/README.md): clang and its
+# libFuzzer + sanitizer runtimes (a Recommends of clang-14, so named: we skip recommends).
+if [ "${1:-}" = "--fuzz" ]; then
+  PACKAGES+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -246,8 +246,9 @@ std::optional<char> parse_option_letter(const std::string& s0, size_t n_options)
   if (s.empty()) return std::nullopt;
   const char last = static_cast<char>('A' + std::max<size_t>(n_options, 1) - 1);
   auto valid = [&](char c) { return c >= 'A' && c <= last; };
-  if (s.size() >= 3 && s[0] == '(' && s[2] == ')' && valid(static_cast<char>(std::toupper(s[1]))))
-    return static_cast<char>(std::toupper(s[1]));
+  if (s.size() >= 3 && s[0] == '(' && s[2] == ')' &&
+      valid(static_cast<char>(std::toupper(static_cast<unsigned char>(s[1])))))
+    return static_cast<char>(std::toupper(static_cast<unsigned char>(s[1])));
   if (s.size() == 1) {
     const char c = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
     return valid(c) ? std::optional<char>(c) : std::nullopt;

@@ -35,6 +35,9 @@ LlavaSample llava_from_json(const json& j, const std::string& source) {
       for (const auto& turn : *it) {
         check(turn.is_object() && turn.contains("from") && turn.contains("value"), "llava",
               source + ": every turn needs 'from' and 'value'");
+        check(turn["from"].is_string() && turn["value"].is_string(), "llava",
+              source + ": a turn's 'from' and 'value' must be strings, got " + turn["from"].type_name() +
+                  " and " + turn["value"].type_name());
         s.conversations.push_back({turn["from"].get<std::string>(), turn["value"].get<std::string>()});
       }
     } else {

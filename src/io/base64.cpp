@@ -2,6 +2,7 @@
 #include "io/base64.h"
 
 #include <array>
+#include <cstdio>
 
 #include "util/error.h"
 
@@ -60,9 +61,14 @@ std::string base64_decode(std::string_view text, const std::string& source) {
         ++pad;
         d = 0;
       } else if (d < 0 || pad > 0) {
+        // Printable ASCII is quoted; any other byte is named in hex, so the message stays
+        // valid UTF-8 (one byte of a multi-byte character is not; found by fuzz/openai_request).
+        const auto u = static_cast<unsigned char>(c);
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02X", u);
+        const std::string shown = u >= 0x20 && u < 0x7f ? "'" + std::string(1, c) + "'" : std::string("byte ") + hex;
         throw Error("base64",
-                    source + ": invalid character '" + std::string(1, c) + "' at offset " +
-                        std::to_string(i + k),
+                    source + ": invalid character " + shown + " at offset " + std::to_string(i + k),
                     "only A-Z a-z 0-9 + / and trailing '=' are allowed");
       }
       v = (v << 6) | static_cast<uint32_t>(d);

@@ -2,6 +2,7 @@
 // stb is compiled here with static linkage so no other translation unit clashes with it.
 #include "io/image.h"
 
+#include <cstdint>
 #include <cstdio>
 
 #include <unistd.h>
@@ -11,6 +12,11 @@
 
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
+// Only the formats we document: every other decoder is attack surface nobody uses.
+#define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_BMP
+#define STBI_ONLY_GIF
 #define STBI_NO_HDR
 #define STBI_NO_LINEAR
 #define STBI_FAILURE_USERMSG
@@ -72,15 +78,97 @@ void write_png(const std::string& path, const Image& img, PngOptions opts) {
   }
 }
 
-Image decode_image(std::string_view bytes, const std::string& source) {
+namespace {
+void check_decodable_length(std::string_view bytes, const std::string& source) {
   check(!bytes.empty(), "image", source + ": no bytes to decode", "empty file?");
+  check(bytes.size() <= static_cast<size_t>(INT32_MAX), "image",
+        source + ": " + std::to_string(bytes.size()) + " bytes, more than stb can decode (2 GiB)");
+}
+
+[[noreturn]] void stb_failed(const std::string& source) {
+  const char* why = stbi_failure_reason();
+  throw Error("image", source + ": cannot decode (" + std::string(why ? why : "unknown") + ")",
+              "not a PNG/JPEG file, or truncated?");
+}
+}  // namespace
+
+// stb_image 2.27 (Debian 12's libstb-dev) builds a JPEG Huffman table without checking that
+// its 16 code-length counts sum to at most 256, and writes past the table when they do — a
+// heap overflow reachable from one request (found by fuzz/image). Later stb versions reject
+// such a table; here every DHT segment stb could read is checked before stb sees the bytes.
+// Before the first scan the walk follows the segments as stb does (skipping stray bytes,
+// stopping where stb would fail); from the first SOS on, every FF C4 up to the first FF D9 is
+// checked, since stb may meet a marker anywhere in the entropy-coded data (where a literal FF
+// is always stuffed as FF 00, so the over-approximation costs no valid file).
+static bool jpeg_huffman_tables_fit(std::string_view bytes) {
+  const auto* b = reinterpret_cast<const uint8_t*>(bytes.data());
+  const size_t n = bytes.size();
+  auto at = [&](size_t i) -> unsigned { return i < n ? b[i] : 0u; };  // stb reads 0 past the end
+  // A DHT segment whose length field starts at i, read the way stb reads it.
+  auto dht_fits = [&](size_t i) {
+    long left = static_cast<long>(at(i) << 8 | at(i + 1)) - 2;
+    i += 2;
+    while (left > 0 && i < n) {
+      const unsigned q = at(i);
+      if ((q >> 4) > 1 || (q & 15) > 3) return true;  // stb stops: "bad DHT header"
+      unsigned symbols = 0;
+      for (size_t k = 1; k <= 16; ++k) symbols += at(i + k);
+      if (symbols > 256) return false;
+      i += 17 + symbols;
+      left -= 17 + static_cast<long>(symbols);
+    }
+    return true;
+  };
+  if (n < 2 || b[0] != 0xFF || b[1] != 0xD8) return true;  // not a JPEG
+  size_t i = 2;
+  while (i + 1 < n) {  // the segments before the first scan
+    if (b[i] != 0xFF) {
+      ++i;
+      continue;
+    }
+    while (i + 1 < n && b[i + 1] == 0xFF) ++i;
+    const unsigned m = at(i + 1);
+    if (m == 0xDA) break;
+    const bool has_length = m == 0xC4 || m == 0xDB || m == 0xDD || (m >= 0xE0 && m <= 0xEF) || m == 0xFE ||
+                            m == 0xC0 || m == 0xC1 || m == 0xC2;
+    if (!has_length) return true;  // stb stops here (EOI, or a marker it does not know)
+    if (m == 0xC4 && !dht_fits(i + 2)) return false;
+    i += 2 + (at(i + 2) << 8 | at(i + 3));
+  }
+  for (; i + 1 < n; ++i) {  // from the first scan on
+    if (b[i] != 0xFF) continue;
+    if (b[i + 1] == 0xD9) break;
+    if (b[i + 1] == 0xC4 && !dht_fits(i + 2)) return false;
+  }
+  return true;
+}
+
+ImageSize image_size(std::string_view bytes, const std::string& source) {
+  check_decodable_length(bytes, source);
+  check(jpeg_huffman_tables_fit(bytes), "image",
+        source + ": a JPEG Huffman table declares more than 256 symbols",
+        "corrupt or hostile JPEG");
+  int w = 0, h = 0, channels = 0;
+  if (stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), static_cast<int>(bytes.size()), &w,
+                            &h, &channels) == 0)
+    stb_failed(source);
+  return {w, h};
+}
+
+Image decode_image(std::string_view bytes, const std::string& source, int64_t max_pixels) {
+  const ImageSize size = image_size(bytes, source);
+  check(static_cast<int64_t>(size.width) * size.height <= max_pixels, "image",
+        source + ": " + std::to_string(size.width) + "x" + std::to_string(size.height) + " is more than " +
+            std::to_string(max_pixels) + " pixels",
+        "downscale the image");
   int w = 0, h = 0, channels = 0;
   unsigned char* px = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
                                             static_cast<int>(bytes.size()), &w, &h, &channels, 3);
-  if (px == nullptr) {
-    const char* why = stbi_failure_reason();
-    throw Error("image", source + ": cannot decode (" + std::string(why ? why : "unknown") + ")",
-                "not a PNG/JPEG file, or truncated?");
+  if (px == nullptr) stb_failed(source);
+  if (w <= 0 || h <= 0) {  // stb can "decode" an image with no pixels (found by fuzz/image)
+    stbi_image_free(px);
+    throw Error("image", source + ": decodes to an empty " + std::to_string(w) + "x" + std::to_string(h) + " image",
+                "corrupt file?");
   }
   Image img;
   img.width = w;

@@ -40,8 +40,21 @@ struct PngOptions {
 std::string encode_png(const Image& img, PngOptions opts = {});
 // Writes the PNG through a temp file and rename (no fsync: images are cheap to regenerate).
 void write_png(const std::string& path, const Image& img, PngOptions opts = {});
-// Decodes PNG/JPEG/BMP/GIF (first frame) bytes to RGB; `source` names the data in errors.
-Image decode_image(std::string_view bytes, const std::string& source);
+// Decoding refuses images above this many pixels before allocating: a few hundred bytes of
+// PNG or JPEG can declare 16384 × 16384 (768 MB of RGB). 8192 × 8192 by default.
+constexpr int64_t kMaxDecodePixels = int64_t{1} << 26;
+
+struct ImageSize {
+  int width = 0, height = 0;
+};
+// The size an encoded image declares (header only, nothing decoded); Error when stb cannot
+// read a header.
+ImageSize image_size(std::string_view bytes, const std::string& source);
+// Decodes PNG/JPEG/BMP/GIF (first frame) bytes to RGB (other formats are not compiled in);
+// `source` names the data in errors. JPEG Huffman tables are checked first (stb 2.27 overflows
+// on oversized ones).
+// Images declaring more than max_pixels pixels are an Error before any pixel is decoded.
+Image decode_image(std::string_view bytes, const std::string& source, int64_t max_pixels = kMaxDecodePixels);
 Image read_image(const std::string& path);
 
 }  // namespace insightv

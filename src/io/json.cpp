@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -25,17 +27,50 @@ std::string describe_offset(const std::string& text, size_t byte_offset) {
 
 namespace {
 // nlohmann's messages start with "[json.exception.parse_error.101] parse error at line 1,
-// column 5: "; keep the part after the last ": " that follows the position.
+// column 5: "; keep the part after the last ": " that follows the position. Other exceptions
+// ("[json.exception.out_of_range.406] number overflow parsing '1e400'") lose the tag only.
 std::string short_parse_message(const std::string& what) {
   const size_t pos = what.find("parse error");
-  std::string msg = pos == std::string::npos ? what : what.substr(pos);
+  if (pos == std::string::npos) {
+    const size_t tag = what.rfind("] ", what.find(' '));
+    return tag == std::string::npos ? what : what.substr(tag + 2);
+  }
+  std::string msg = what.substr(pos);
   const size_t colon = msg.find(": ");
   if (colon != std::string::npos) msg = msg.substr(colon + 2);
   return msg;
 }
 }  // namespace
 
+int json_nesting_depth(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+void check_json_depth(std::string_view text, const std::string& source) {
+  const int depth = json_nesting_depth(text);
+  if (depth > kMaxJsonDepth)
+    throw Error("json", source + ": nests " + std::to_string(depth) + " levels deep, more than the " +
+                            std::to_string(kMaxJsonDepth) + " allowed",
+                "not a file this program writes or reads; hostile or corrupt input?");
+}
+
 json parse_json(const std::string& text, const std::string& source) {
+  check_json_depth(text, source);
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
@@ -43,6 +78,8 @@ json parse_json(const std::string& text, const std::string& source) {
     throw Error("json", source + ": " + describe_offset(text, offset) + ": " +
                             short_parse_message(e.what()),
                 "fix the JSON syntax at that position");
+  } catch (const json::exception& e) {  // out_of_range: a number too large for a double
+    throw Error("json", source + ": " + short_parse_message(e.what()), "fix the value");
   }
 }
 
@@ -65,9 +102,12 @@ bool JsonlReader::next() {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (opts_.skip_blank_lines && line.find_first_not_of(" \t") == std::string::npos) continue;
     try {
+      check_json_depth(line, path_ + ":" + std::to_string(line_no_));
       value_ = json::parse(line);
       return true;
-    } catch (const json::parse_error& e) {
+    } catch (const Error&) {
+      throw;
+    } catch (const json::exception& e) {  // syntax, or a number out of range ("1e400")
       if (!had_newline && opts_.allow_truncated_tail) {
         dropped_tail_ = true;
         IV_LOG(warn) << path_ << ":" << line_no_

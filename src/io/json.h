@@ -14,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,7 +24,19 @@ namespace insightv {
 using json = nlohmann::json;
 using ordered_json = nlohmann::ordered_json;
 
-// Parses text; `source` names it in errors (a path, "request body", ...).
+// JSON nested deeper than this is refused by parse_json, JsonlReader and the parsers of
+// untrusted text (request bodies, model replies, file headers). nlohmann's parser is
+// iterative, but copying, comparing and dumping a value recurse once per level: a 20 kB
+// request body of brackets overflowed the stack (found by fuzz/openai_request).
+constexpr int kMaxJsonDepth = 256;
+// The deepest array/object nesting in text, strings skipped. Malformed text is scanned all
+// the same (the parser reports it). Linear, no allocation.
+int json_nesting_depth(std::string_view text);
+// Throws Error("[json] <source>: nests deeper than 256 levels") when text does.
+void check_json_depth(std::string_view text, const std::string& source);
+
+// Parses text; `source` names it in errors (a path, "request body", ...). Every failure is an
+// Error: syntax, numbers out of range ("1e400"), nesting deeper than kMaxJsonDepth.
 json parse_json(const std::string& text, const std::string& source);
 json read_json_file(const std::string& path);
 // Pretty-printed (indent 2) with a trailing newline, written atomically.

@@ -144,6 +144,8 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     data_ = base_ + 8 + n;
     const size_t data_size = size_ - 8 - n;
     const std::string header(reinterpret_cast<const char*>(base_ + 8), n);
+    if (json_nesting_depth(header) > kMaxJsonDepth)
+      fail(path, "header nests deeper than " + std::to_string(kMaxJsonDepth) + " levels", "file corrupt or hostile");
     json h;
     try {
       h = json::parse(header);

@@ -139,7 +139,9 @@ struct Tokenizer::Impl {
     }
     merges.reserve(spec.merges.size());
     for (size_t i = 0; i < spec.merges.size(); ++i) {
-      const auto& [l, r] = spec.merges[i];
+      // Plain references, not a structured binding: C++17 lambdas cannot capture those (clang).
+      const std::string& l = spec.merges[i].first;
+      const std::string& r = spec.merges[i].second;
       auto find = [&](const std::string& t, const char* what) {
         auto it = vocab_ids.find(t);
         if (it == vocab_ids.end())

@@ -145,6 +145,7 @@ std::string OpenAiBackend::chat(const ChatRequest& req) {
       if (status == 200) {
         im.give_back(std::move(client));
         try {
+          check_json_depth(res->body, "response body");
           const json j = json::parse(res->body);
           const json& content = j.at("choices").at(0).at("message").at("content");
           return content.is_string() ? content.get<std::string>() : content.dump();

@@ -7,6 +7,7 @@ namespace insightv::pipeline {
 namespace {
 
 std::optional<json> try_parse(const std::string& s) {
+  if (json_nesting_depth(s) > kMaxJsonDepth) return std::nullopt;  // copies would recurse that deep
   try {
     json j = json::parse(s);
     if (j.is_object()) return j;

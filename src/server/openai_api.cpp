@@ -19,6 +19,8 @@ namespace {
 
 json parse_body(const std::string& body) {
   if (body.empty()) bad("request body is empty; send a JSON object", "", "invalid_json");
+  if (json_nesting_depth(body) > kMaxJsonDepth)
+    bad("request body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels", "", "invalid_json");
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) bad("request body is not valid JSON", "", "invalid_json");
   if (!j.is_object()) bad("request body must be a JSON object", "", "invalid_json");
@@ -50,16 +52,23 @@ Image load_image_url(const std::string& url, const std::string& param, const Req
   }
   if (bytes.size() > lim.max_image_bytes)
     bad("image is larger than " + std::to_string(lim.max_image_bytes) + " bytes", param, "image_too_large");
-  Image img;
+  // The declared size is checked before decoding: a small file can declare a huge image.
+  ImageSize size;
   try {
-    img = decode_image(bytes, param);
+    size = image_size(bytes, param);
   } catch (const Error& e) {
     bad(std::string("not a decodable PNG/JPEG image: ") + e.what(), param, "invalid_image");
   }
-  if (static_cast<int64_t>(img.width) * img.height > lim.max_image_pixels)
-    bad("image is " + std::to_string(img.width) + "x" + std::to_string(img.height) + ", above the limit of " +
+  if (static_cast<int64_t>(size.width) * size.height > lim.max_image_pixels)
+    bad("image is " + std::to_string(size.width) + "x" + std::to_string(size.height) + ", above the limit of " +
             std::to_string(lim.max_image_pixels) + " pixels",
         param, "image_too_large");
+  Image img;
+  try {
+    img = decode_image(bytes, param, lim.max_image_pixels);
+  } catch (const Error& e) {
+    bad(std::string("not a decodable PNG/JPEG image: ") + e.what(), param, "invalid_image");
+  }
   return img;
 }
 
@@ -111,8 +120,14 @@ SamplingOverrides parse_sampling(const json& j, const RequestLimits& lim) {
     if (!j["stream"].is_boolean()) bad("stream must be a boolean", "stream", "invalid_type");
     s.stream = j["stream"].get<bool>();
   }
-  if (j.contains("stream_options") && j["stream_options"].is_object())
-    s.include_usage = j["stream_options"].value("include_usage", false);
+  if (j.contains("stream_options") && j["stream_options"].is_object()) {
+    const json& so = j["stream_options"];
+    if (so.contains("include_usage") && !so["include_usage"].is_null()) {
+      if (!so["include_usage"].is_boolean())
+        bad("stream_options.include_usage must be a boolean", "stream_options.include_usage", "invalid_type");
+      s.include_usage = so["include_usage"].get<bool>();
+    }
+  }
   return s;
 }
 
