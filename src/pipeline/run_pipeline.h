@@ -42,7 +42,7 @@ struct PipelinePreset {
   int64_t train_tasks = 4200, test_tasks = 1050;   // per split (7 families, round-robin)
   int vocab_size = 2048;
   // Stage sizes: optimizer steps; batch sizes in examples (pairs for DPO).
-  int64_t base_steps = 1000, reason_steps = 150, summary_steps = 90, cot_steps = 100, multi_turn_steps = 100,
+  int64_t base_steps = 700, reason_steps = 150, summary_steps = 90, cot_steps = 100, multi_turn_steps = 100,
           summary_only_steps = 60;
   int64_t batch = 16;              // examples per optimizer step ...
   double micro_budget_bytes = 32 << 20;  // ... in micro-batches whose [B,H,T,T] attention scores
