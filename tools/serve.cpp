@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <thread>
 
@@ -44,11 +45,17 @@ VerbFn add_serve(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--max-image-pixels", opt->server.limits.max_image_pixels, "largest image, width x height");
   cmd->add_option("--timeout-s", opt->server.request_timeout_s, "per-request timeout, seconds (504 beyond)");
   cmd->add_option("--http-threads", opt->server.http_threads, "connections served at once");
+  cmd->add_option("--read-deadline-s", opt->server.read_deadline_s,
+                  "close connections that send no whole request within this many seconds (slow clients; 0: off)");
+  cmd->add_option("--api-key", opt->server.api_key,
+                  "require \"Authorization: Bearer KEY\" on /v1/* and /api/* (default: $INSIGHTV_API_KEY, or none)");
   cmd->add_flag("--allow-local-files", opt->server.limits.allow_local_files,
                 "accept local image paths in image_url (off: data: URIs only)");
   return [opt]() {
     opt->engine.max_prompt_tokens = opt->engine.max_prompt_tokens > 0 ? opt->engine.max_prompt_tokens : 0;
     opt->server.max_body_bytes = static_cast<size_t>(opt->max_body_mb) << 20;
+    if (opt->server.api_key.empty())
+      if (const char* k = std::getenv("INSIGHTV_API_KEY")) opt->server.api_key = k;
     LoadedAgents loaded = load_agents(opt->agents);
     const Tokenizer& tok = *loaded.tokenizer;
     Detokenize detok = make_detokenizer(tok);

@@ -44,6 +44,11 @@ BatchEngine::BatchEngine(MultimodalLM model, Detokenize detokenize, EngineOption
     : model_(model), gen_(model, detokenize), detokenize_(std::move(detokenize)), opt_(options) {
   gen_.set_bf16(opt_.bf16);
   check(opt_.max_rows >= 1, "engine", "max_rows must be >= 1");
+  // No prompt longer than the model's context: one such request would otherwise prefill its whole
+  // length at once (a 100,000-token prompt asked for ~100 GB of attention scores and the kernel
+  // killed the server; found by tests/integration/server_abuse_test.cpp).
+  const int64_t context = model_->config().text.max_position_embeddings;
+  if (opt_.max_prompt_tokens <= 0 || opt_.max_prompt_tokens > context) opt_.max_prompt_tokens = context;
   thread_ = std::thread([this] { loop(); });
 }
 

@@ -38,7 +38,8 @@ namespace insightv {
 struct EngineOptions {
   int max_rows = 64;          // rows decoded together; requests wait beyond this
   int queue_capacity = 256;   // waiting requests; submit() beyond this throws QueueFullError
-  int64_t max_prompt_tokens = 0;  // after image expansion; submit() beyond this throws PromptTooLongError (0: off)
+  int64_t max_prompt_tokens = 0;  // after image expansion; submit() beyond this throws PromptTooLongError
+                                  // (0 or above the model's context: the context, max_position_embeddings)
   bool bf16 = false;          // bf16 matmuls for multi-row steps (Generator::set_bf16)
 };
 

@@ -143,6 +143,36 @@ static bool jpeg_huffman_tables_fit(std::string_view bytes) {
   return true;
 }
 
+// An uncompressed BMP must hold every row it declares: stb pads a short file with zeros, so a
+// 251-byte file declaring 8 x 5,963,784 pixels "decodes" to 143 MB (found by fuzz/image). stb
+// reads BI_RGB and BITFIELDS only (it refuses RLE), so the pixel bytes are exactly
+// rows x row stride after the data offset. Returns the bytes missing (0 when complete or not a BMP).
+static int64_t bmp_missing_bytes(std::string_view bytes) {
+  const auto* b = reinterpret_cast<const uint8_t*>(bytes.data());
+  const size_t n = bytes.size();
+  if (n < 30 || b[0] != 'B' || b[1] != 'M') return 0;  // stb refuses shorter headers itself
+  auto u16 = [&](size_t i) -> int64_t { return b[i] | b[i + 1] << 8; };
+  auto u32 = [&](size_t i) -> int64_t { return static_cast<int64_t>(static_cast<uint32_t>(u16(i) | u16(i + 2) << 16)); };
+  const int64_t offset = u32(10), header = u32(14);
+  int64_t width = 0, height = 0, bpp = 0, compression = 0;
+  if (header == 12) {  // OS/2 core header: 16-bit sizes
+    width = u16(18);
+    height = u16(20);
+    bpp = u16(24);
+  } else {
+    width = static_cast<int32_t>(u32(18));
+    height = static_cast<int32_t>(u32(22));
+    bpp = u16(28);
+    if (n >= 34) compression = u32(30);
+  }
+  if (compression != 0 && compression != 3) return 0;  // not what stb decodes: it refuses the file
+  if (width <= 0 || bpp <= 0 || bpp > 32) return 0;
+  const int64_t rows = height < 0 ? -height : height;
+  const int64_t stride = (width * bpp + 31) / 32 * 4;
+  const int64_t need = offset + stride * rows;  // both factors < 2^31: no overflow
+  return need > static_cast<int64_t>(n) ? need - static_cast<int64_t>(n) : 0;
+}
+
 ImageSize image_size(std::string_view bytes, const std::string& source) {
   check_decodable_length(bytes, source);
   check(jpeg_huffman_tables_fit(bytes), "image",
@@ -161,6 +191,9 @@ Image decode_image(std::string_view bytes, const std::string& source, int64_t ma
         source + ": " + std::to_string(size.width) + "x" + std::to_string(size.height) + " is more than " +
             std::to_string(max_pixels) + " pixels",
         "downscale the image");
+  if (const int64_t missing = bmp_missing_bytes(bytes); missing > 0)
+    throw Error("image", source + ": a truncated BMP (" + std::to_string(missing) + " bytes of pixel rows missing)",
+                "corrupt file?");
   int w = 0, h = 0, channels = 0;
   unsigned char* px = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
                                             static_cast<int>(bytes.size()), &w, &h, &channels, 3);

@@ -2,8 +2,10 @@
 //
 // Open addressing (linear probing) over a power-of-two slot array; keys and ids live in two
 // arenas, so an insert allocates nothing once warm and a lookup touches one slot and the key
-// bytes. When it holds max_entries it empties itself (no LRU bookkeeping on the hot path:
-// text is bursty and a restart costs one warm-up).
+// bytes. When it holds max_entries, or its key bytes would pass kMaxKeyBytes, it empties itself
+// (no LRU bookkeeping on the hot path: text is bursty and a restart costs one warm-up). Pieces
+// longer than kMaxPieceBytes are not kept: they are rare (a run of one character), and kept they
+// made a server's memory grow by each request's text (tests/integration/server_abuse_test.cpp).
 //
 //   PieceCache c(1 << 16);
 //   const uint64_t h = PieceCache::hash(piece);
@@ -13,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -28,10 +31,11 @@ class PieceCache {
     explicit operator bool() const { return ids != nullptr; }
   };
 
+  // The slot array starts small and doubles as entries come (up to 2 x max_entries slots): a
+  // thread that tokenizes little keeps a small cache (a server has one per connection thread).
   explicit PieceCache(size_t max_entries) : max_entries_(max_entries) {
-    size_t cap = 16;
-    while (cap < max_entries * 2) cap <<= 1;
-    slots_.resize(cap);
+    while (max_slots_ < max_entries * 2) max_slots_ <<= 1;
+    slots_.resize(std::min<size_t>(max_slots_, 256));
   }
 
   static uint64_t hash(std::string_view s) {
@@ -61,8 +65,13 @@ class PieceCache {
     }
   }
 
+  static constexpr size_t kMaxPieceBytes = 256;
+  static constexpr size_t kMaxKeyBytes = 4u << 20;
+
   void insert(std::string_view key, uint64_t h, const int32_t* ids, size_t n) {
-    if (entries_ >= max_entries_) clear();
+    if (key.size() > kMaxPieceBytes) return;
+    if (entries_ >= max_entries_ || keys_.size() + key.size() > kMaxKeyBytes) clear();
+    if ((entries_ + 1) * 2 > slots_.size() && slots_.size() < max_slots_) grow();
     const size_t mask = slots_.size() - 1;
     size_t i = h & mask;
     while (slots_[i].hash != 0) i = (i + 1) & mask;
@@ -77,20 +86,33 @@ class PieceCache {
     ++entries_;
   }
 
-  void clear() {
+  void clear() {  // keeps the slot array's size
     std::fill(slots_.begin(), slots_.end(), Slot{});
     keys_.clear();
     ids_.clear();
     entries_ = 0;
   }
   size_t size() const { return entries_; }
+  size_t slots() const { return slots_.size(); }
 
  private:
+  void grow() {  // doubles the slot array; the key and id arenas do not move
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.hash == 0) continue;
+      size_t i = s.hash & mask;
+      while (slots_[i].hash != 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+
   struct Slot {
     uint64_t hash = 0;
     uint32_t key_off = 0, key_len = 0, ids_off = 0, n_ids = 0;
   };
-  size_t max_entries_, entries_ = 0;
+  size_t max_entries_, entries_ = 0, max_slots_ = 16;
   std::vector<Slot> slots_;
   std::string keys_;
   std::vector<int32_t> ids_;

@@ -142,31 +142,32 @@ std::string OpenAiBackend::chat(const ChatRequest& req) {
     double wait_s = im.opts.backoff_s * static_cast<double>(1LL << std::min(attempt, 20));
     if (res) {
       const int status = res->status;
+      im.give_back(std::move(client));
       if (status == 200) {
-        im.give_back(std::move(client));
+        // A 200 whose body is not a chat completion (a proxy's HTML page, a torn body) is a
+        // server fault like a 500: retried, and reported if it persists.
         try {
           check_json_depth(res->body, "response body");
           const json j = json::parse(res->body);
           const json& content = j.at("choices").at(0).at("message").at("content");
           return content.is_string() ? content.get<std::string>() : content.dump();
         } catch (const std::exception& e) {
-          throw Error("openai", "POST " + url_ + path + ": unexpected response: " + e.what(),
-                      "is this an OpenAI-compatible chat-completions endpoint?");
+          last_error = std::string("unexpected response (") + e.what() + "): " + res->body.substr(0, 120);
         }
+      } else {
+        last_error = "HTTP " + std::to_string(status) + " " + res->body.substr(0, 200);
+        if (status != 429 && status < 500)
+          throw Error("openai", "POST " + url_ + path + ": " + last_error,
+                      "check the model name, the request and $" + im.opts.api_key_env);
+        if (res->has_header("Retry-After")) wait_s = std::atof(res->get_header_value("Retry-After").c_str());
       }
-      im.give_back(std::move(client));
-      last_error = "HTTP " + std::to_string(status) + " " + res->body.substr(0, 200);
-      if (status != 429 && status < 500)
-        throw Error("openai", "POST " + url_ + path + ": " + last_error,
-                    "check the model name, the request and $" + im.opts.api_key_env);
-      if (res->has_header("Retry-After")) wait_s = std::atof(res->get_header_value("Retry-After").c_str());
     } else {
       last_error = "connection error: " + httplib::to_string(res.error());
     }
     if (attempt >= im.opts.max_retries)
       throw Error("openai", "POST " + url_ + path + ": " + last_error + " after " +
                                 std::to_string(attempt + 1) + " tries",
-                  "is the server up? raise --retries or --timeout");
+                  "is the server up, and an OpenAI-compatible chat-completions endpoint? raise --retries or --timeout");
     ++im.retries;
     wait_s = std::min(wait_s, im.opts.max_backoff_s) * jitter.uniform(0.5, 1.0);
     std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(wait_s * 1e6)));

@@ -32,6 +32,7 @@
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/log.h"
+#include "util/memory.h"
 #include "util/timer.h"
 #include "world/generate.h"
 #include "world/task.h"
@@ -152,8 +153,11 @@ void stage(Ctx& c, const std::string& name, const json& settings, const std::vec
     Stopwatch sw;
     rec.summary = body();
     rec.seconds = sw.seconds();
-    write_json_file(record, {{"stage", name}, {"hash", hash}, {"seconds", rec.seconds}, {"summary", rec.summary}});
-    IV_LOG(info) << "pipeline: stage " << name << " done in " << static_cast<int>(rec.seconds) << " s";
+    const double rss = current_rss_mib(), peak = peak_rss_mib();
+    write_json_file(record, {{"stage", name}, {"hash", hash}, {"seconds", rec.seconds}, {"summary", rec.summary},
+                             {"rss_mib", rss}, {"peak_rss_mib", peak}});
+    IV_LOG(info) << "pipeline: stage " << name << " done in " << static_cast<int>(rec.seconds) << " s (memory "
+                 << static_cast<int>(rss) << " MiB, peak so far " << static_cast<int>(peak) << " MiB)";
   }
   c.hashes[name] = hash;
   c.report.stages.push_back(rec);

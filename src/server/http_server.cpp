@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "server/connection_guard.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -24,10 +25,19 @@ using Emit = std::function<bool(const json&)>;  // a stream chunk; false: the cl
 struct RequestCtl {
   std::atomic<bool> cancelled{false}, timed_out{false};
   Clock::time_point deadline;
+  std::function<bool()> client_gone;  // non-streaming requests: has the client hung up?
+  std::atomic<int64_t> next_probe_ns{0};
   bool alive() {
     if (cancelled) return false;
-    if (Clock::now() > deadline) {
+    const Clock::time_point now = Clock::now();
+    if (now > deadline) {
       timed_out = true;
+      cancelled = true;
+    }
+    const int64_t ns = now.time_since_epoch().count();
+    int64_t due = next_probe_ns.load();
+    if (client_gone && ns >= due && next_probe_ns.compare_exchange_strong(due, ns + 50'000'000) && client_gone()) {
+      IV_LOG(info) << "client hung up: cancelling its request";
       cancelled = true;
     }
     return !cancelled;
@@ -85,6 +95,16 @@ struct HttpServer::Impl {
   std::atomic<uint64_t> next_id{1};
   std::atomic<bool> serving{false}, stop_requested{false};
   int listen_fd = -1;
+  std::unique_ptr<ConnectionGuard> guard;
+
+  // Constant-time comparison of the request's bearer token with the key.
+  bool authorized(const httplib::Request& rq) const {
+    const std::string want = "Bearer " + opt.api_key;
+    const std::string got = rq.get_header_value("Authorization");
+    unsigned diff = got.size() != want.size();
+    for (size_t i = 0; i < want.size(); ++i) diff |= static_cast<unsigned>(want[i] ^ (i < got.size() ? got[i] : 0));
+    return diff == 0;
+  }
 
   std::string new_id(const char* prefix) { return prefix + std::to_string(next_id++); }
   std::string model_name(const std::string& asked) const { return asked.empty() ? opt.model_name : asked; }
@@ -106,6 +126,13 @@ struct HttpServer::Impl {
     } catch (...) {
       send_json(res, 500, error_body(500, "unknown error", "internal_error"));
     }
+  }
+
+  // Non-streaming requests: the library does not say when the client hangs up, so the request
+  // polls its own socket (found once by the peer's address) while it generates.
+  void watch_client(RequestCtl& ctl, const httplib::Request& rq) {
+    const int fd = find_connection(port, rq.remote_addr, rq.remote_port);
+    if (fd >= 0) ctl.client_gone = [fd] { return peer_has_closed(fd); };
   }
 
   void timeout_check(RequestCtl& ctl) {
@@ -245,12 +272,24 @@ struct HttpServer::Impl {
   }
 
   void routes() {
+    svr.set_pre_routing_handler([this](const httplib::Request& rq, httplib::Response& res) {
+      guard->request_read(rq.remote_addr, rq.remote_port);
+      const bool protected_path = rq.path.rfind("/v1/", 0) == 0 || rq.path.rfind("/api/", 0) == 0;
+      if (!opt.api_key.empty() && protected_path && !authorized(rq)) {
+        res.set_header("WWW-Authenticate", "Bearer");
+        send_json(res, 401, error_body(401, "missing or wrong API key (send Authorization: Bearer KEY)",
+                                       "invalid_api_key"));
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
     svr.Post("/v1/chat/completions", [this](const httplib::Request& rq, httplib::Response& res) {
       guarded(res, [&] {
         auto req = std::make_shared<ChatRequest>(parse_chat_request(rq.body, opt.limits));
         if (req->sampling.stream) return stream_chat(res, req);
         RequestCtl ctl;
         ctl.deadline = Clock::now() + std::chrono::seconds(opt.request_timeout_s);
+        watch_client(ctl, rq);
         send_json(res, 200, run_chat(*req, nullptr, ctl));
       });
     });
@@ -260,6 +299,7 @@ struct HttpServer::Impl {
         if (req.sampling.stream) throw ApiError(400, "stream is not supported on /v1/completions", "stream");
         RequestCtl ctl;
         ctl.deadline = Clock::now() + std::chrono::seconds(opt.request_timeout_s);
+        watch_client(ctl, rq);
         send_json(res, 200, run_completion(req, ctl));
       });
     });
@@ -270,6 +310,7 @@ struct HttpServer::Impl {
       guarded(res, [&] {
         json h = {{"status", "ok"}, {"mode", setup.two_agent ? "two-agent" : "single-model"}};
         if (setup.stats) h["engine"] = setup.stats();
+        h["slow_connections_closed"] = guard->closed();
         send_json(res, 200, h);
       });
     });
@@ -292,6 +333,7 @@ HttpServer::HttpServer(ServingSetup setup, ServerOptions options) : impl_(std::m
   check(setup.tokenizer != nullptr, "server", "no tokenizer given");
   impl_->setup = std::move(setup);
   impl_->opt = std::move(options);
+  impl_->guard = std::make_unique<ConnectionGuard>(impl_->opt.read_deadline_s);
   const int threads = std::max(4, impl_->opt.http_threads);
   impl_->svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   impl_->svr.set_payload_max_length(impl_->opt.max_body_bytes);
@@ -321,7 +363,9 @@ int HttpServer::bind() {
 
 void HttpServer::serve() {
   impl_->serving = true;
+  impl_->guard->start(impl_->port);
   if (!impl_->stop_requested) impl_->svr.listen_after_bind();
+  impl_->guard->stop();
   impl_->serving = false;
 }
 

@@ -5,7 +5,9 @@
 // GET /health. stream: true → server-sent events (reasoning_content deltas, then content
 // deltas, then [DONE]). Every handler catches everything: bad input → 400, body too big → 413,
 // queue full → 429, timeout → 504, anything else → 500, each with an OpenAI error body; a
-// streaming client that disconnects has its rows cancelled.
+// client that disconnects (streaming or not) has its rows cancelled. With an API key, /v1/* and /api/*
+// without "Authorization: Bearer KEY" get 401. Connections that deliver no whole request within
+// read_deadline_s are closed (slowloris; server/connection_guard.h).
 //
 //   HttpServer server(setup, ServerOptions{});   // setup: tokenizer + AgentModels (engine-backed)
 //   int port = server.bind();                     // options.port 0 → any free port
@@ -33,7 +35,10 @@ struct ServerOptions {
   size_t max_body_bytes = 32u << 20;    // larger bodies get 413
   RequestLimits limits;
   int request_timeout_s = 600;          // per request, queueing included
-  int http_threads = 64;                // concurrent connections served
+  int http_threads = 128;               // concurrent connections served
+  double read_deadline_s = 20;          // a connection must deliver a whole request within this
+                                        // (slow clients are closed; server/connection_guard.h); 0: off
+  std::string api_key;                  // non-empty: /v1/* and /api/* need "Authorization: Bearer KEY"
   std::string model_name = "insightv";  // what /v1/models lists
 };
 

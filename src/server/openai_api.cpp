@@ -188,6 +188,8 @@ ChatRequest parse_chat_request(const std::string& body, const RequestLimits& lim
       }
     } else if (!content.is_null()) {
       bad(where + ".content must be a string or an array of parts", where + ".content", "invalid_type");
+    } else if (role != "assistant") {
+      bad(where + ".content is required", where + ".content", "missing_required_parameter");
     }
     // Typed "<image>" markers would not match the images sent: only image_url parts make one.
     for (size_t at; (at = text.find("<image>")) != std::string::npos;) text.erase(at, 7);

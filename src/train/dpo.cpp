@@ -172,6 +172,7 @@ DpoSummary DpoTrainer::run() {
       }
     }
   }
+  if (!tc.out_dir.empty() && is_main()) keep_metrics_until(tc.out_dir, step);
   std::unique_ptr<JsonlAppender> metrics;
   if (!tc.out_dir.empty() && is_main())
     metrics = std::make_unique<JsonlAppender>(join_path(tc.out_dir, "metrics.jsonl"));

@@ -116,6 +116,7 @@ SftSummary SftTrainer::run() {
       }
     }
   }
+  if (!cfg_.out_dir.empty() && is_main()) keep_metrics_until(cfg_.out_dir, step);
   std::unique_ptr<JsonlAppender> metrics;
   if (!cfg_.out_dir.empty() && is_main())
     metrics = std::make_unique<JsonlAppender>(join_path(cfg_.out_dir, "metrics.jsonl"));

@@ -50,4 +50,13 @@ json load_train_state(const std::string& out_dir, MultimodalLM& lm, torch::optim
   return st;
 }
 
+void keep_metrics_until(const std::string& out_dir, int64_t step) {
+  const std::string path = join_path(out_dir, "metrics.jsonl");
+  if (!file_exists(path)) return;
+  std::string kept;
+  for (const json& row : read_jsonl(path, JsonlOptions{/*allow_truncated_tail=*/true}))
+    if (row.value("step", int64_t{0}) <= step) kept += row.dump() + "\n";
+  write_file_atomic(path, kept);
+}
+
 }  // namespace insightv

@@ -22,5 +22,8 @@ void save_train_state(const std::string& out_dir, int64_t step, MultimodalLM& lm
                       torch::optim::Optimizer& opt, const json& state);
 // Restores model and optimizer from `latest`; returns its state JSON, or null when there is none.
 json load_train_state(const std::string& out_dir, MultimodalLM& lm, torch::optim::Optimizer& opt);
+// Keeps the rows of out_dir/metrics.jsonl up to `step` (a torn last line is dropped): a run that
+// starts at `step` (0: fresh, else resumed) logs every later step exactly once.
+void keep_metrics_until(const std::string& out_dir, int64_t step);
 
 }  // namespace insightv

@@ -10,6 +10,7 @@
 
 #include "io/json.h"
 #include "model/checkpoint.h"
+#include "support/sft_data.h"
 #include "support/subprocess.h"
 #include "util/fs.h"
 
@@ -30,31 +31,9 @@ int free_port() {
 }
 
 // VisWorld tasks → LLaVA JSON → tokenizer → nano checkpoint, once per process.
-struct Fixture {
-  std::string root, data, init;
-  Fixture() {
-    root = insightv::test::make_temp_dir("ddp");
-    auto r = run_cli({"world", "--family", "all", "--split", "train", "--n", "16", "--seed", "5", "--size", "64",
-                      "--out", root + "/world"});
-    if (r.exit_code != 0) throw std::runtime_error("world: " + r.err);
-    data = root + "/sft.json";
-    r = run_cli({"world", "export", "--format", "llava", "--in", root + "/world", "--out", data});
-    if (r.exit_code != 0) throw std::runtime_error("export: " + r.err);
-    std::string corpus;
-    for (const auto& s : insightv::read_json_file(data))
-      for (const auto& t : s["conversations"]) corpus += t["value"].get<std::string>() + "\n";
-    insightv::write_file_atomic(root + "/corpus.txt", corpus);
-    r = run_cli({"tokenize", "train", "--corpus", root + "/corpus.txt", "--vocab-size", "400", "--out", root + "/tok"});
-    if (r.exit_code != 0) throw std::runtime_error("tokenize train: " + r.err);
-    init = root + "/init";
-    r = run_cli({"model", "init", "--preset", "nano", "--tokenizer", root + "/tok", "--out", init, "--seed", "2"});
-    if (r.exit_code != 0) throw std::runtime_error("model init: " + r.err);
-  }
-};
-
-Fixture& fixture() {
-  static Fixture f;
-  return f;
+const insightv::test::SftData& fixture() {
+  static const insightv::test::SftData d = insightv::test::make_sft_data("ddp", 16, 5, 2);
+  return d;
 }
 
 // Global batch 5 (slices of 3 and 2 rows), 2 micro-batches a step, a checkpoint at step 2.

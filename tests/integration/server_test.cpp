@@ -202,6 +202,47 @@ TEST(IntegrationServer, ClientDisconnectMidStreamCancelsItsWork) {
   expect_good_answer(s.port());
 }
 
+// Without streaming the HTTP library gives the handler no disconnect signal; the request polls
+// its own socket (server/connection_guard.h) and cancels its rows when the client hangs up.
+// The tiny model runs to its length limit in a fraction of a second, so the test compares the
+// tokens generated for a request whose client hangs up after 50 ms with a complete one.
+TEST(IntegrationServer, ClientDisconnectWithoutStreamingCancelsItsWork) {
+  LiveServerOptions o;
+  o.reason_max_tokens = 100000;  // runs to the model's length limit unless cancelled
+  LiveServer s(o);
+  auto wait_idle = [&] {
+    for (int i = 0; i < 200; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      const EngineStats a = s.engine(0).stats();
+      if (a.running_rows == 0 && a.queued == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (s.engine(0).stats().steps == a.steps) return true;
+      }
+    }
+    return false;
+  };
+  const std::string body = chat_body("Think forever").dump();
+  httplib::Client full("127.0.0.1", s.port());
+  full.set_read_timeout(60, 0);
+  const int64_t t0 = s.engine(0).stats().tokens;
+  auto r = full.Post("/v1/chat/completions", body, "application/json");
+  ASSERT_TRUE(r && r->status == 200);
+  const int64_t complete = s.engine(0).stats().tokens - t0;
+  {
+    httplib::Client cli("127.0.0.1", s.port());
+    cli.set_read_timeout(0, 50000);  // gives up after 50 ms and closes the connection
+    auto cut = cli.Post("/v1/chat/completions", body, "application/json");
+    ASSERT_FALSE(cut) << "answered within 50 ms";
+  }
+  const int64_t t1 = s.engine(0).stats().tokens;
+  ASSERT_TRUE(wait_idle()) << "the abandoned request is still decoding";
+  const int64_t abandoned = s.engine(0).stats().tokens - t1 + (t1 - t0 - complete);
+  std::printf("tokens: complete request %lld, abandoned after 50 ms %lld\n", static_cast<long long>(complete),
+              static_cast<long long>(abandoned));
+  EXPECT_LT(abandoned, complete / 2) << "the abandoned request was not cancelled";
+  expect_good_answer(s.port());
+}
+
 TEST(IntegrationServer, FullQueueGets429AndOversizedImagesGet400) {
   LiveServerOptions o;
   o.engine.queue_capacity = 0;  // every request finds the queue full

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "io/json.h"
+#include "support/sft_data.h"
 #include "support/subprocess.h"
 #include "util/fs.h"
 
@@ -17,33 +18,10 @@ using insightv::test::run_cli;
 
 namespace {
 
-// Builds data + tokenizer + initial checkpoint once per process.
-struct Fixture {
-  std::string root, data, init;
-  Fixture() {
-    root = insightv::test::make_temp_dir("train");
-    auto r = run_cli({"world", "--family", "all", "--split", "train", "--n", "24", "--seed", "3", "--size", "64",
-                      "--out", root + "/world"});
-    if (r.exit_code != 0) throw std::runtime_error("world: " + r.err);
-    data = root + "/sft.json";
-    r = run_cli({"world", "export", "--format", "llava", "--in", root + "/world", "--out", data});
-    if (r.exit_code != 0) throw std::runtime_error("export: " + r.err);
-    // Tokenizer corpus: the conversations' text, one per line.
-    std::string corpus;
-    for (const auto& s : insightv::read_json_file(data))
-      for (const auto& t : s["conversations"]) corpus += insightv::json(t["value"].get<std::string>()).get<std::string>() + "\n";
-    insightv::write_file_atomic(root + "/corpus.txt", corpus);
-    r = run_cli({"tokenize", "train", "--corpus", root + "/corpus.txt", "--vocab-size", "400", "--out", root + "/tok"});
-    if (r.exit_code != 0) throw std::runtime_error("tokenize train: " + r.err);
-    init = root + "/init";
-    r = run_cli({"model", "init", "--preset", "nano", "--tokenizer", root + "/tok", "--out", init, "--seed", "1"});
-    if (r.exit_code != 0) throw std::runtime_error("model init: " + r.err);
-  }
-};
-
-Fixture& fixture() {
-  static Fixture f;
-  return f;
+// Data + tokenizer + initial checkpoint, built once per process.
+const insightv::test::SftData& fixture() {
+  static const insightv::test::SftData d = insightv::test::make_sft_data("train", 24, 3, 1);
+  return d;
 }
 
 std::vector<std::string> sft_args(const std::string& out, int steps) {

@@ -19,14 +19,7 @@ TokenizerSpec tiny_spec() {
 }
 
 ModelConfig tiny_config(int64_t vocab) {
-  ModelConfig c = preset_config("nano");
-  c.text.vocab_size = vocab;
-  c.text.hidden_size = 32;
-  c.text.intermediate_size = 48;
-  c.text.num_hidden_layers = 2;
-  c.text.num_attention_heads = 4;
-  c.text.num_key_value_heads = 2;
-  c.text.head_dim = 8;
+  ModelConfig c = tiny_text_config(vocab);
   c.vision->image_size = 32;
   c.vision->patch_size = 16;
   c.vision->hidden_size = 32;
@@ -37,6 +30,18 @@ ModelConfig tiny_config(int64_t vocab) {
   return c;
 }
 }  // namespace
+
+ModelConfig tiny_text_config(int64_t vocab) {
+  ModelConfig c = preset_config("nano");
+  c.text.vocab_size = vocab;
+  c.text.hidden_size = 32;
+  c.text.intermediate_size = 48;
+  c.text.num_hidden_layers = 2;
+  c.text.num_attention_heads = 4;
+  c.text.num_key_value_heads = 2;
+  c.text.head_dim = 8;
+  return c;
+}
 
 Tokenizer tiny_agent_tokenizer() { return Tokenizer(tiny_spec()); }
 

@@ -170,6 +170,23 @@ TEST(Image, FileDecodingToNoPixelsIsAnError) {
   EXPECT_NE(err.find("[image] empty:"), std::string::npos) << err;
 }
 
+// fuzz/image: a 251-byte BMP declaring 8 x 5,963,784 pixels (under the decode limit) made stb
+// decode 143 MB of zero padding (a 12 s timeout under ASan). A truncated BMP is now refused
+// before decoding; a complete BMP still decodes.
+TEST(Image, TruncatedBmpIsRefusedBeforeDecoding) {
+  const std::string dir = std::string(INSIGHTV_SOURCE_DIR) + "/fuzz/corpus/image/";
+  const std::string bad = read_file(dir + "regression-bmp-truncated");
+  EXPECT_EQ(image_size(bad, "bad.bmp").height, 5963784);
+  const std::string err = error_of([&] { decode_image(bad, "bad.bmp"); });
+  EXPECT_NE(err.find("truncated BMP"), std::string::npos) << err;
+  const std::string good = read_file(dir + "pattern.bmp");
+  const Image ok = decode_image(good, "pattern.bmp");
+  EXPECT_GT(ok.width, 0);
+  // The same file with its last byte cut is refused.
+  const std::string cut_err = error_of([&] { decode_image(good.substr(0, good.size() - 1), "cut.bmp"); });
+  EXPECT_NE(cut_err.find("truncated BMP (1 bytes"), std::string::npos) << cut_err;
+}
+
 TEST(StepJson, DeeplyNestedReplyIsRejectedNotACrash) {
   const std::string reply = R"({"title": "t", "content": )" + nested(30000) + "}";
   EXPECT_FALSE(pipeline::parse_step(reply).has_value());

@@ -9,6 +9,7 @@
 #include "model/checkpoint.h"
 #include "support/subprocess.h"
 #include "support/tensor_compare.h"
+#include "support/tiny_agents.h"
 #include "util/error.h"
 
 using namespace insightv;
@@ -17,14 +18,7 @@ using insightv::test::tensors_close;
 namespace {
 
 ModelConfig small_config(bool multimodal = true) {
-  ModelConfig c = preset_config("nano");
-  c.text.vocab_size = 97;
-  c.text.hidden_size = 32;
-  c.text.intermediate_size = 48;
-  c.text.num_hidden_layers = 2;
-  c.text.num_attention_heads = 4;
-  c.text.num_key_value_heads = 2;
-  c.text.head_dim = 8;
+  ModelConfig c = test::tiny_text_config(97);
   c.vision->image_size = 32;
   c.vision->patch_size = 8;
   c.vision->hidden_size = 16;

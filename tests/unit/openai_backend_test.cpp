@@ -5,10 +5,17 @@
 
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "io/image.h"
+#include "pipeline/datagen.h"
 #include "pipeline/openai_backend.h"
 #include "pipeline/protocol.h"
 #include "pipeline/scoring.h"
@@ -148,6 +155,165 @@ TEST(OpenAiBackend, ConnectionRefusedIsRetriedThenReported) {
   req.messages = &msgs;
   EXPECT_THROW(b.chat(req), Error);
   EXPECT_EQ(b.retries(), 1);
+}
+
+TEST(OpenAiBackend, GarbageAnswersAreRetriedThenReported) {
+  std::atomic<int> n{0};
+  FakeServer server([&](const json&, httplib::Response& res) {
+    const int k = n++;
+    if (k == 0) return res.set_content("<html>502 Bad Gateway</html>", "text/html");
+    if (k == 1) return res.set_content(R"({"choices": 5})", "application/json");
+    if (k == 2) return res.set_content(R"({"choices": [{"message": {"content": "ok")", "application/json");  // torn
+    FakeServer::reply(res, "ok");
+  });
+  OpenAiBackend b(server.url(), fast_options());
+  std::vector<ChatMessage> msgs = {{"user", "hi", false}};
+  ChatRequest req;
+  req.messages = &msgs;
+  EXPECT_EQ(b.chat(req), "ok");
+  EXPECT_EQ(b.retries(), 3);
+  // Garbage every time: reported after the retries, naming what came back.
+  FakeServer always_bad([&](const json&, httplib::Response& res) { res.set_content("not json", "text/plain"); });
+  OpenAiOptions o = fast_options();
+  o.max_retries = 2;
+  OpenAiBackend bad(always_bad.url(), o);
+  try {
+    bad.chat(req);
+    FAIL() << "garbage was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unexpected response"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("after 3 tries"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(always_bad.requests(), 3);
+}
+
+// A raw TCP server: reads one request per connection; the first `drop` connections are closed
+// without an answer (or with half an answer), later ones get a chat completion "ok".
+class DroppingServer {
+ public:
+  explicit DroppingServer(int drop) : drop_(drop) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int yes = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(a);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+    ::listen(fd_, 16);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~DroppingServer() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
+  int connections() const { return connections_; }
+
+ private:
+  void loop() {
+    while (!stop_) {
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      const int k = connections_++;
+      std::string req;
+      char buf[4096];
+      size_t need = std::string::npos;
+      while (req.size() < need) {  // the head, then Content-Length bytes of body
+        const ssize_t got = ::recv(c, buf, sizeof(buf), 0);
+        if (got <= 0) break;
+        req.append(buf, static_cast<size_t>(got));
+        const size_t head = req.find("\r\n\r\n");
+        if (head != std::string::npos && need == std::string::npos) {
+          const size_t cl = req.find("Content-Length: ");
+          need = head + 4 + (cl == std::string::npos ? 0 : std::stoul(req.substr(cl + 16)));
+        }
+      }
+      if (k < drop_) {
+        if (k % 2 == 1) {  // half an answer, then the connection drops
+          const std::string part = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"cho";
+          ::send(c, part.data(), part.size(), MSG_NOSIGNAL);
+        }
+        ::close(c);
+        continue;
+      }
+      const std::string body = R"({"choices": [{"message": {"role": "assistant", "content": "ok"}}]})";
+      const std::string res = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body;
+      ::send(c, res.data(), res.size(), MSG_NOSIGNAL);
+      ::close(c);
+    }
+  }
+  int fd_ = -1, port_ = 0, drop_;
+  std::atomic<int> connections_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(OpenAiBackend, ClosedConnectionsAreRetried) {
+  DroppingServer server(4);
+  OpenAiBackend b(server.url(), fast_options());
+  std::vector<ChatMessage> msgs = {{"user", "hi", false}};
+  ChatRequest req;
+  req.messages = &msgs;
+  EXPECT_EQ(b.chat(req), "ok");
+  EXPECT_EQ(b.retries(), 4);
+  EXPECT_EQ(server.connections(), 5);
+}
+
+// datagen over a backend that fails a third of its answers (500s, garbage, timeouts): every
+// path is written exactly once, each a whole parseable record.
+TEST(OpenAiBackend, FlakyServerNeverCorruptsTheDatagenLedger) {
+  const std::string dir = test::make_temp_dir("openai-flaky");
+  auto tasks = test::make_vw_tasks(6);
+  for (auto& t : tasks) t.image.clear();  // text-only questions (the helper writes no image files)
+  test::write_vw_tasks(dir + "/tasks", tasks);
+  std::atomic<int> n{0}, faults{0};
+  FakeServer server([&](const json& body, httplib::Response& res) {
+    const int k = n++;
+    if (k % 3 == 1) {
+      ++faults;
+      switch ((k / 3) % 3) {
+        case 0: res.status = 500; return;
+        case 1: return res.set_content("garbage", "text/plain");
+        default: std::this_thread::sleep_for(std::chrono::milliseconds(700)); break;  // past the timeout
+      }
+    }
+    const std::string last = body["messages"].back()["content"].is_string() ? body["messages"].back()["content"].get<std::string>() : "";
+    if (last == final_answer_prompt()) return FakeServer::reply(res, R"({"title": "FINAL ANSWER", "content": "A"})");
+    int steps = 0;
+    for (const json& m : body["messages"]) steps += m["role"] == "assistant";
+    FakeServer::reply(res, json{{"title", "Step"}, {"content", "look"}, {"next_action", steps >= 1 ? "final_answer" : "continue"}}.dump());
+  });
+  DatagenConfig cfg;
+  cfg.tasks = dir + "/tasks";
+  cfg.backend = "openai:" + server.url();
+  cfg.out = dir + "/out";
+  cfg.paths = 2;
+  cfg.concurrency = 3;
+  cfg.progress = false;
+  cfg.backend_options.timeout_s = 0.4;
+  cfg.backend_options.max_retries = 6;
+  const DatagenReport rep = run_datagen(cfg);
+  EXPECT_EQ(rep.generated, 12);
+  EXPECT_GT(faults.load(), 3);
+  const std::string text = read_file(dir + "/out/paths.jsonl");
+  std::set<std::string> keys;
+  size_t lines = 0;
+  for (size_t at = 0; at < text.size();) {
+    const size_t nl = text.find('\n', at);
+    ASSERT_NE(nl, std::string::npos) << "a torn last line";
+    const json row = json::parse(text.substr(at, nl - at));  // throws on a corrupt line
+    keys.insert(row["task_id"].dump() + "/" + row["sample"].dump());
+    ++lines;
+    at = nl + 1;
+  }
+  EXPECT_EQ(lines, 12u);
+  EXPECT_EQ(keys.size(), 12u) << "a path was written twice";
 }
 
 TEST(OpenAiBackend, KeepsAtMostConcurrencyRequestsInFlight) {

@@ -3,9 +3,11 @@
 // (Parity with the real LLaMA-3 tokenizer: tests/integration/llama3_parity_test.cpp.)
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <thread>
 
 #include "io/byte_level.h"
+#include "io/piece_cache.h"
 #include "io/pretokenize.h"
 #include "io/tokenizer.h"
 #include "support/subprocess.h"
@@ -205,4 +207,46 @@ TEST(Encode, CachedAndColdResultsAgreeAcrossThreads) {
   for (auto& th : threads) th.join();
   for (const auto& r : results) EXPECT_EQ(r, cold);
   EXPECT_EQ(tok.decode(cold), text);
+}
+
+// A run of one character is one long pre-token; kept in the cache, every request's text stayed
+// in memory (found by tests/integration/server_abuse_test.cpp). Long pieces are not kept, and the
+// key bytes stay under a budget.
+TEST(PieceCache, LongPiecesAreNotKeptAndKeyBytesAreBounded) {
+  insightv::PieceCache c(1 << 16);
+  EXPECT_EQ(c.slots(), 256u);  // starts small
+  const int32_t ids[2] = {1, 2};
+  const std::string long_piece(insightv::PieceCache::kMaxPieceBytes + 1, 'a');
+  c.insert(long_piece, insightv::PieceCache::hash(long_piece), ids, 2);
+  EXPECT_EQ(c.size(), 0u);
+  EXPECT_FALSE(c.find(long_piece, insightv::PieceCache::hash(long_piece)));
+  const std::string piece(insightv::PieceCache::kMaxPieceBytes, 'b');
+  size_t inserted = 0;
+  for (size_t i = 0; i < 2 * insightv::PieceCache::kMaxKeyBytes / piece.size(); ++i) {
+    std::string k = piece;
+    std::memcpy(k.data(), &i, sizeof(i));
+    c.insert(k, insightv::PieceCache::hash(k), ids, 2);
+    ++inserted;
+    ASSERT_LE(c.size() * piece.size(), insightv::PieceCache::kMaxKeyBytes);
+  }
+  EXPECT_LT(c.size(), inserted);  // it emptied itself on the way
+  EXPECT_GT(c.size(), 0u);
+  EXPECT_GT(c.slots(), 256u);      // and grew
+  EXPECT_LE(c.slots(), 2u << 16);
+}
+
+TEST(PieceCache, EveryEntryIsFoundAfterTheSlotArrayGrows) {
+  insightv::PieceCache c(4096);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 3000; ++i) {
+    keys.push_back("piece-" + std::to_string(i));
+    const int32_t id = i;
+    c.insert(keys.back(), insightv::PieceCache::hash(keys.back()), &id, 1);
+  }
+  EXPECT_EQ(c.size(), 3000u);
+  for (int i = 0; i < 3000; ++i) {
+    const auto hit = c.find(keys[i], insightv::PieceCache::hash(keys[i]));
+    ASSERT_TRUE(hit) << keys[i];
+    EXPECT_EQ(hit.ids[0], i);
+  }
 }

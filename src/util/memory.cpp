@@ -1,0 +1,26 @@
+// util/memory.cpp — see memory.h.
+#include "util/memory.h"
+
+#include <sys/resource.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace insightv {
+
+double current_rss_mib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;  // kB
+  return -1;
+}
+
+double peak_rss_mib() {
+  rusage u{};
+  if (getrusage(RUSAGE_SELF, &u) != 0) return -1;
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // Linux: kB
+}
+
+}  // namespace insightv
