@@ -3,6 +3,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -10,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "server/web_routes.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -75,6 +77,22 @@ void send_json(httplib::Response& res, int status, const json& body) {
   res.set_content(dump(body), "application/json");
 }
 
+// The best-of-N vote: one group per normalised answer, largest first (ties: first seen).
+json vote_groups(const AgentAnswer& a) {
+  std::vector<std::pair<std::string, std::vector<size_t>>> groups;
+  for (size_t i = 0; i < a.chains.size(); ++i) {
+    const std::string key = normalize_answer(a.chains[i].answer);
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == key; });
+    if (it == groups.end()) groups.push_back({key, {i}});
+    else it->second.push_back(i);
+  }
+  std::stable_sort(groups.begin(), groups.end(), [](const auto& x, const auto& y) { return x.second.size() > y.second.size(); });
+  json out = json::array();
+  for (const auto& [key, chains] : groups)
+    out.push_back({{"answer", a.chains[chains.front()].answer}, {"count", chains.size()}, {"chains", chains}});
+  return out;
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -108,13 +126,24 @@ struct HttpServer::Impl {
     }
   }
 
+  std::string mode() const {
+    return setup.tokenizer == nullptr ? "browse" : setup.two_agent ? "two-agent" : "single-model";
+  }
+
   void timeout_check(RequestCtl& ctl) {
     if (ctl.timed_out)
       throw ApiError(504, "request timed out after " + std::to_string(opt.request_timeout_s) + " s", "", "timeout",
                      "server_error");
   }
 
+  void need_model() const {
+    if (setup.tokenizer == nullptr)
+      throw ApiError(503, "this server has no model loaded (insightv browse); start `insightv serve --reason CKPT "
+                          "--summary CKPT` to chat", "", "no_model", "server_error");
+  }
+
   json run_chat(const ChatRequest& req, const Emit& emit, RequestCtl& ctl) {
+    need_model();
     const std::string id = new_id("chatcmpl-"), model = model_name(req.model);
     const SamplingOverrides& s = req.sampling;
     auto send = [&](size_t i, const json& delta, const std::string& finish = {}) {
@@ -146,7 +175,7 @@ struct HttpServer::Impl {
         for (const auto& c : a.chains)
           choices.push_back({c.answer, c.chain, openai_finish_reason(c.summary.finish_reason)});
         usage = {a.prompt_tokens, a.completion_tokens};
-        extra = {{"answer", a.answer}, {"agreement", a.agreement}, {"best", a.best}};
+        extra = {{"answer", a.answer}, {"agreement", a.agreement}, {"best", a.best}, {"votes", vote_groups(a)}};
       } else {
         if (!req.images.empty() && !setup.single.accepts_images)
           throw ApiError(400, "this model does not accept images", "messages", "images_not_supported");
@@ -169,6 +198,12 @@ struct HttpServer::Impl {
     timeout_check(ctl);
     if (emit) {
       for (size_t i = 0; i < choices.size(); ++i) send(i, json::object(), choices[i].finish_reason);
+      if (s.include_insightv && !extra.is_null() && ctl.alive()) {
+        json v = chat_chunk(id, model, 0, json::object());
+        v["choices"] = json::array();
+        v["insightv"] = extra;
+        emit(v);
+      }
       if (s.include_usage) {
         json u = chat_chunk(id, model, 0, json::object());
         u["choices"] = json::array();
@@ -182,6 +217,7 @@ struct HttpServer::Impl {
   }
 
   json run_completion(const CompletionRequest& req, RequestCtl& ctl) {
+    need_model();
     if (setup.two_agent)
       throw ApiError(404, "/v1/completions is served in single-model mode (insightv serve --model CKPT)", "",
                      "unsupported_route");
@@ -247,6 +283,7 @@ struct HttpServer::Impl {
   void routes() {
     svr.Post("/v1/chat/completions", [this](const httplib::Request& rq, httplib::Response& res) {
       guarded(res, [&] {
+        need_model();
         auto req = std::make_shared<ChatRequest>(parse_chat_request(rq.body, opt.limits));
         if (req->sampling.stream) return stream_chat(res, req);
         RequestCtl ctl;
@@ -256,6 +293,7 @@ struct HttpServer::Impl {
     });
     svr.Post("/v1/completions", [this](const httplib::Request& rq, httplib::Response& res) {
       guarded(res, [&] {
+        need_model();
         CompletionRequest req = parse_completion_request(rq.body, opt.limits);
         if (req.sampling.stream) throw ApiError(400, "stream is not supported on /v1/completions", "stream");
         RequestCtl ctl;
@@ -264,15 +302,34 @@ struct HttpServer::Impl {
       });
     });
     svr.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
-      guarded(res, [&] { send_json(res, 200, models_response({opt.model_name})); });
+      guarded(res, [&] {
+        send_json(res, 200, models_response(setup.tokenizer ? std::vector<std::string>{opt.model_name}
+                                                            : std::vector<std::string>{}));
+      });
     });
     svr.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
       guarded(res, [&] {
-        json h = {{"status", "ok"}, {"mode", setup.two_agent ? "two-agent" : "single-model"}};
+        json h = {{"status", "ok"}, {"mode", mode()}};
         if (setup.stats) h["engine"] = setup.stats();
         send_json(res, 200, h);
       });
     });
+    WebContext web;
+    web.pages = opt.web_pages;
+    web.data = setup.data;
+    web.report = setup.report;
+    web.info = [this] {
+      return json{{"mode", mode()},
+                  {"model", setup.tokenizer ? json(opt.model_name) : json(nullptr)},
+                  {"limits",
+                   {{"max_image_pixels", opt.limits.max_image_pixels}, {"max_image_bytes", opt.limits.max_image_bytes},
+                    {"max_body_bytes", opt.max_body_bytes}, {"max_n", opt.limits.max_n},
+                    {"max_tokens", opt.limits.max_tokens}}},
+                  {"defaults",
+                   {{"temperature", setup.agent.reason.sampling.temperature},
+                    {"max_tokens", setup.two_agent ? setup.agent.summary.max_new_tokens : setup.chat.max_new_tokens}}}};
+    };
+    add_web_routes(svr, std::move(web));
     // Bodies for errors httplib produces itself (404, 413, ...), when no handler wrote one.
     svr.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& rq, httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Handled;
@@ -289,7 +346,7 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(ServingSetup setup, ServerOptions options) : impl_(std::make_unique<Impl>()) {
-  check(setup.tokenizer != nullptr, "server", "no tokenizer given");
+  check(setup.tokenizer != nullptr || setup.data || setup.report, "server", "nothing to serve: no model, data or report");
   impl_->setup = std::move(setup);
   impl_->opt = std::move(options);
   const int threads = std::max(4, impl_->opt.http_threads);
