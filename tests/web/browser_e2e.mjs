@@ -49,6 +49,7 @@ try {
   await page.setInputFiles('#image-file', join(fixtures, 'image.png'));
   await page.waitForSelector('#image-preview:not(.hidden)');
   await page.fill('#question', 'How many circles are there?');
+  await page.fill('#seed', '1');
   step = 'chat ask';
   await page.click('#ask');
   await page.waitForSelector('.turn .chain .step');
