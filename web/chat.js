@@ -262,7 +262,7 @@ async function init() {
     const info = await fetchJson('/api/info');
     conversation.model = info.model;
     if (info.limits?.max_n) $('chains').max = info.limits.max_n;
-    if (info.defaults?.temperature !== undefined) $('temperature').value = info.defaults.temperature;
+    if (info.defaults?.temperature !== undefined) $('temperature').value = Math.round(info.defaults.temperature * 100) / 100;
     if (info.defaults?.max_tokens) $('max-tokens').value = info.defaults.max_tokens;
     if (info.mode === 'browse') {
       $('mode-note').textContent = 'No model is loaded: this server was started with `insightv browse`. The data browser and report work; to chat, start `insightv serve --reason CKPT --summary CKPT`.';

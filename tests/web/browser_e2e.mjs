@@ -16,6 +16,7 @@ const { chromium } = require('playwright-core');
 
 const out = { external_requests: [], page_errors: [] };
 let step = 'launch';
+let current = null;  // the page in use, described when a step fails
 const userDataDir = mkdtempSync(join(tmpdir(), 'insightv-chromium-'));
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: '/usr/bin/chromium',
@@ -40,6 +41,7 @@ const waitError = (page, needle, timeout = 30000) =>
 
 try {
   const page = watch(context.pages()[0] ?? (await context.newPage()));
+  current = page;
   page.setDefaultTimeout(60000);
 
   // ---- chat: upload, ask, streamed steps, answer ----
@@ -110,6 +112,7 @@ try {
   // ---- data browser: filter, page, one path ----
   step = 'data page';
   const data = watch(await context.newPage());
+  current = data;
   data.setDefaultTimeout(60000);
   await data.goto(`${base}/data`);
   await data.waitForSelector('tr.path-row');
@@ -167,6 +170,7 @@ try {
   // ---- report ----
   step = 'report';
   const report = watch(await context.newPage());
+  current = report;
   report.setDefaultTimeout(60000);
   await report.goto(`${base}/report`);
   await report.waitForSelector('#report table');
@@ -196,6 +200,10 @@ try {
   out.blank = await page.evaluate(() => document.body.innerText.trim().length === 0);
 } catch (e) {
   console.error(`step "${step}" failed: ${e.stack ?? e}`);
+  if (current) {
+    out.failure = await current.evaluate(() => ({ url: location.href, text: document.body.innerText.slice(0, 4000) })).catch((x) => String(x));
+    await shot(current, 'failure.png').catch(() => {});
+  }
   console.log(JSON.stringify(out));
   await context.close().catch(() => {});
   rmSync(userDataDir, { recursive: true, force: true });
