@@ -86,7 +86,7 @@ async function select(index) {
     p.image_url ? el('img', { id: 'detail-image', class: 'task-image', src: p.image_url, alt: `image of task ${p.task_id}` })
                 : el('p', { class: 'muted' }, 'No image: the task records were not found beside this folder (use --tasks DIR).'),
     task ? el('p', { id: 'detail-question' }, el('strong', {}, 'Question: '), task.question) : null,
-    options ? el('p', {}, el('strong', {}, 'Options: '), options.join(' · ')) : null,
+    options ? el('p', {}, el('strong', {}, 'Options: '), options.map((o, i) => `${String.fromCharCode(65 + i)}. ${o}`).join(' · ')) : null,
     el('div', { class: 'answers' },
       el('div', { id: 'final-answer' }, el('strong', {}, 'Final answer: '), rec.final_answer || '—', ' ',
         p.answer_correct === null ? '' : badge(p.answer_correct ? 'correct' : 'wrong', p.answer_correct ? 'ok' : 'bad')),

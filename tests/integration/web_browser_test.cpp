@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -114,6 +115,7 @@ TEST(IntegrationWebBrowser, ChatDataBrowserReportAndBadInputInChromium) {
     FAIL() << "the server did not start: " << read_file(log);
   }
   const std::string artifacts = parent_dir(INSIGHTV_CLI_PATH) + "/artifacts/web";
+  std::system(("rm -rf '" + artifacts + "'").c_str());  // no screenshot of an earlier run stays
   make_dirs(artifacts);
   const auto r = test::run_process({"/usr/bin/env", "node", std::string(INSIGHTV_SOURCE_DIR) + "/tests/web/browser_e2e.mjs",
                                     cache_dir() + "/node_modules", url, fixtures, artifacts, std::to_string(pid)});
