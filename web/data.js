@@ -78,7 +78,8 @@ async function select(index) {
   });
   const mistakes = rec.provenance?.mistakes ?? [];
   const options = Array.isArray(task?.options) ? task.options : null;
-  $('path-detail').replaceChildren(
+  // replaceChildren would turn a null into the text "null": absent parts are filtered out.
+  $('path-detail').replaceChildren(...[
     el('div', { class: 'row' },
       el('button', { id: 'prev-path', type: 'button', class: 'secondary', onclick: () => step(-1) }, '‹ previous path'),
       el('button', { id: 'next-path', type: 'button', class: 'secondary', onclick: () => step(1) }, 'next path ›')),
@@ -102,7 +103,7 @@ async function select(index) {
     el('ol', { id: 'detail-steps', class: 'steps' }, steps),
     task?.solution ? el('details', {}, el('summary', {}, 'Ground-truth solution'),
       el('ol', { class: 'steps' }, task.solution.map((s) => el('li', {}, el('strong', {}, s.title), ': ', s.content)))) : null,
-    el('details', {}, el('summary', {}, 'Raw record'), el('pre', { class: 'raw' }, JSON.stringify(rec, null, 2))));
+    el('details', {}, el('summary', {}, 'Raw record'), el('pre', { class: 'raw' }, JSON.stringify(rec, null, 2)))].filter(Boolean));
   $('detail-image')?.addEventListener('error', () => showError(`The image of ${p.task_id} could not be loaded.`));
 }
 

@@ -167,6 +167,7 @@ TEST(IntegrationWebBrowser, ChatDataBrowserReportAndBadInputInChromium) {
   EXPECT_GT(data["detail"]["image_width"].get<int>(), 0);
   EXPECT_GE(data["detail"]["steps"].get<int>(), 1);
   EXPECT_EQ(data["detail"]["verdicts"], data["detail"]["steps"]);
+  EXPECT_FALSE(data["detail"]["stray_null"].get<bool>()) << "a missing part of the path view shows as \"null\"";
   EXPECT_NE(data["detail"]["ground_truth"].get<std::string>().find("Ground truth"), std::string::npos);
   for (const json& s : data["min_score_90"]) EXPECT_GE(s.get<double>(), 90);
   // Report: its table and chart.

@@ -157,6 +157,7 @@ try {
     verdicts: document.querySelectorAll('#detail-steps li .badge').length,
     final_answer: document.getElementById('final-answer').textContent,
     ground_truth: document.getElementById('ground-truth').textContent,
+    stray_null: /(^|\n)null(\n|$)/.test(document.getElementById('path-detail').innerText),
   }));
   await shot(data, 'data.png');
   step = 'data score filter';
