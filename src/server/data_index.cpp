@@ -117,8 +117,8 @@ DataIndex DataIndex::open(const DataSource& src) {
     }
   check(!d.paths_file_.empty(), "data", "no assess/assessed.jsonl, datagen/paths.jsonl, assessed.jsonl or paths.jsonl in " + dir,
         "run `insightv datagen` / `insightv assess` (or `insightv pipeline`) into it first");
-  const bool pipeline_layout = d.paths_file_.find("/assess/assessed.jsonl") != std::string::npos ||
-                               d.paths_file_.find("/datagen/paths.jsonl") != std::string::npos;
+  const bool pipeline_layout = d.paths_file_ == join_path(dir, "assess/assessed.jsonl") ||
+                               d.paths_file_ == join_path(dir, "datagen/paths.jsonl");
   if (pipeline_layout) d.root_ = dir;
   const std::string paths_dir = parent_dir(d.paths_file_);
   if (file_exists(join_path(paths_dir, "report.json")) && d.paths_file_.find("assessed.jsonl") != std::string::npos)

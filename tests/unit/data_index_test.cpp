@@ -174,6 +174,15 @@ TEST(DataIndex, ReadsADatagenFolderWithTasksGivenAndNamesWhatIsMissing) {
   }
 }
 
+TEST(DataIndex, AnAssessFolderFindsTheTasksOfItsPipelineFolder) {
+  const std::string dir = make_folder();
+  const DataIndex idx = DataIndex::open({dir + "/assess"});
+  EXPECT_EQ(idx.size(), 40u);
+  EXPECT_EQ(idx.summary()["tasks"], 4);       // from ../world
+  EXPECT_TRUE(idx.pipeline_root().empty());   // not a pipeline folder: no report by default
+  EXPECT_EQ(idx.summary()["assess_report"]["paths"], 40);
+}
+
 TEST(DataIndex, QueryStringIsValidated) {
   auto parse = [](std::map<std::string, std::string> m) {
     return parse_path_query([m](const char* k) { return m.count(k) ? m.at(k) : ""; });
