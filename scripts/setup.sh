@@ -10,7 +10,10 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libstb-dev libcpp-httplib-dev libssl-dev
   libcairo2-dev libyaml-cpp-dev libpcre2-dev fonts-dejavu-core
   libgtest-dev libgmock-dev libbenchmark-dev
+  chromium
 )
+# chromium: the web page's end-to-end tests drive Debian's headless Chromium
+# (tests/integration/web_browser_test.cpp; playwright-core comes from npm into .cache/npm).
 # `scripts/setup.sh --fuzz` adds what the fuzz build needs (fuzz/README.md): clang and its
 # libFuzzer + sanitizer runtimes (a Recommends of clang-14, so named: we skip recommends).
 if [ "${1:-}" = "--fuzz" ]; then

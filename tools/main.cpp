@@ -46,6 +46,7 @@ int run(int argc, char** argv) {
   add(insightv::cli::add_pipeline(app, global));
   add(insightv::cli::add_plot(app, global));
   add(insightv::cli::add_eval(app, global));
+  add(insightv::cli::add_browse(app, global));
 
   try {
     app.parse(argc, argv);

@@ -1,6 +1,8 @@
 // tools/serve.cpp — `insightv serve`: the OpenAI-compatible HTTP server over continuous-batching
 // engines (one per distinct checkpoint). SIGTERM/SIGINT stop accepting, drain in-flight
 // requests, and exit 0. Prints "listening on http://HOST:PORT" once bound (port 0: any).
+// The web page (chat at /, --data's browser at /data, --report's viewer at /report) comes
+// with it unless --no-web.
 #include <torch/torch.h>
 
 #include <atomic>
@@ -13,6 +15,7 @@
 #include "infer/batch_engine.h"
 #include "server/http_server.h"
 #include "tools/agent_setup.h"
+#include "tools/web_setup.h"
 #include "util/log.h"
 
 namespace insightv::cli {
@@ -28,6 +31,7 @@ VerbFn add_serve(CLI::App& app, const GlobalOptions&) {
     ServerOptions server;
     EngineOptions engine;
     int max_body_mb = 32;
+    WebFlags web;
   };
   auto opt = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("serve", "OpenAI-compatible HTTP server for the agents (or one model)");
@@ -48,14 +52,18 @@ VerbFn add_serve(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--read-deadline-s", opt->server.read_deadline_s,
                   "close connections that send no whole request within this many seconds (slow clients; 0: off)");
   cmd->add_option("--api-key", opt->server.api_key,
-                  "require \"Authorization: Bearer KEY\" on /v1/* and /api/* (default: $INSIGHTV_API_KEY, or none)");
+                  "require \"Authorization: Bearer KEY\" on /v1/* (the model API; default: $INSIGHTV_API_KEY, or none)");
   cmd->add_flag("--allow-local-files", opt->server.limits.allow_local_files,
                 "accept local image paths in image_url (off: data: URIs only)");
+  add_web_flags(cmd, opt->web, /*data_positional=*/false);
+  cmd->add_flag("--no-web", opt->web.no_web, "do not serve the web page (/, /data, /report); the API only");
   return [opt]() {
     opt->engine.max_prompt_tokens = opt->engine.max_prompt_tokens > 0 ? opt->engine.max_prompt_tokens : 0;
     opt->server.max_body_bytes = static_cast<size_t>(opt->max_body_mb) << 20;
     if (opt->server.api_key.empty())
       if (const char* k = std::getenv("INSIGHTV_API_KEY")) opt->server.api_key = k;
+    opt->server.web_pages = !opt->web.no_web;
+    const WebSources web = load_web_sources(opt->web);
     LoadedAgents loaded = load_agents(opt->agents);
     const Tokenizer& tok = *loaded.tokenizer;
     Detokenize detok = make_detokenizer(tok);
@@ -63,6 +71,8 @@ VerbFn add_serve(CLI::App& app, const GlobalOptions&) {
     ServingSetup setup;
     setup.tokenizer = &tok;
     setup.two_agent = loaded.two_agent();
+    setup.data = web.data;
+    setup.report = web.report;
     setup.agent = agent_options(opt->agents);
     setup.chat = setup.agent.summary;
     setup.chat.sampling.temperature = opt->agents.summary_temperature;

@@ -43,5 +43,6 @@ VerbFn add_dpo_iterate(CLI::App& app, const GlobalOptions& global);
 VerbFn add_pipeline(CLI::App& app, const GlobalOptions& global);
 VerbFn add_plot(CLI::App& app, const GlobalOptions& global);
 VerbFn add_eval(CLI::App& app, const GlobalOptions& global);
+VerbFn add_browse(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace insightv::cli

@@ -3,6 +3,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "server/connection_guard.h"
+#include "server/web_routes.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -85,6 +87,22 @@ void send_json(httplib::Response& res, int status, const json& body) {
   res.set_content(dump(body), "application/json");
 }
 
+// The best-of-N vote: one group per normalised answer, largest first (ties: first seen).
+json vote_groups(const AgentAnswer& a) {
+  std::vector<std::pair<std::string, std::vector<size_t>>> groups;
+  for (size_t i = 0; i < a.chains.size(); ++i) {
+    const std::string key = normalize_answer(a.chains[i].answer);
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == key; });
+    if (it == groups.end()) groups.push_back({key, {i}});
+    else it->second.push_back(i);
+  }
+  std::stable_sort(groups.begin(), groups.end(), [](const auto& x, const auto& y) { return x.second.size() > y.second.size(); });
+  json out = json::array();
+  for (const auto& [key, chains] : groups)
+    out.push_back({{"answer", a.chains[chains.front()].answer}, {"count", chains.size()}, {"chains", chains}});
+  return out;
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -135,13 +153,24 @@ struct HttpServer::Impl {
     if (fd >= 0) ctl.client_gone = [fd] { return peer_has_closed(fd); };
   }
 
+  std::string mode() const {
+    return setup.tokenizer == nullptr ? "browse" : setup.two_agent ? "two-agent" : "single-model";
+  }
+
   void timeout_check(RequestCtl& ctl) {
     if (ctl.timed_out)
       throw ApiError(504, "request timed out after " + std::to_string(opt.request_timeout_s) + " s", "", "timeout",
                      "server_error");
   }
 
+  void need_model() const {
+    if (setup.tokenizer == nullptr)
+      throw ApiError(503, "this server has no model loaded (insightv browse); start `insightv serve --reason CKPT "
+                          "--summary CKPT` to chat", "", "no_model", "server_error");
+  }
+
   json run_chat(const ChatRequest& req, const Emit& emit, RequestCtl& ctl) {
+    need_model();
     const std::string id = new_id("chatcmpl-"), model = model_name(req.model);
     const SamplingOverrides& s = req.sampling;
     auto send = [&](size_t i, const json& delta, const std::string& finish = {}) {
@@ -173,7 +202,7 @@ struct HttpServer::Impl {
         for (const auto& c : a.chains)
           choices.push_back({c.answer, c.chain, openai_finish_reason(c.summary.finish_reason)});
         usage = {a.prompt_tokens, a.completion_tokens};
-        extra = {{"answer", a.answer}, {"agreement", a.agreement}, {"best", a.best}};
+        extra = {{"answer", a.answer}, {"agreement", a.agreement}, {"best", a.best}, {"votes", vote_groups(a)}};
       } else {
         if (!req.images.empty() && !setup.single.accepts_images)
           throw ApiError(400, "this model does not accept images", "messages", "images_not_supported");
@@ -196,6 +225,12 @@ struct HttpServer::Impl {
     timeout_check(ctl);
     if (emit) {
       for (size_t i = 0; i < choices.size(); ++i) send(i, json::object(), choices[i].finish_reason);
+      if (s.include_insightv && !extra.is_null() && ctl.alive()) {
+        json v = chat_chunk(id, model, 0, json::object());
+        v["choices"] = json::array();
+        v["insightv"] = extra;
+        emit(v);
+      }
       if (s.include_usage) {
         json u = chat_chunk(id, model, 0, json::object());
         u["choices"] = json::array();
@@ -209,6 +244,7 @@ struct HttpServer::Impl {
   }
 
   json run_completion(const CompletionRequest& req, RequestCtl& ctl) {
+    need_model();
     if (setup.two_agent)
       throw ApiError(404, "/v1/completions is served in single-model mode (insightv serve --model CKPT)", "",
                      "unsupported_route");
@@ -274,7 +310,7 @@ struct HttpServer::Impl {
   void routes() {
     svr.set_pre_routing_handler([this](const httplib::Request& rq, httplib::Response& res) {
       guard->request_read(rq.remote_addr, rq.remote_port);
-      const bool protected_path = rq.path.rfind("/v1/", 0) == 0 || rq.path.rfind("/api/", 0) == 0;
+      const bool protected_path = rq.path.rfind("/v1/", 0) == 0;
       if (!opt.api_key.empty() && protected_path && !authorized(rq)) {
         res.set_header("WWW-Authenticate", "Bearer");
         send_json(res, 401, error_body(401, "missing or wrong API key (send Authorization: Bearer KEY)",
@@ -285,6 +321,7 @@ struct HttpServer::Impl {
     });
     svr.Post("/v1/chat/completions", [this](const httplib::Request& rq, httplib::Response& res) {
       guarded(res, [&] {
+        need_model();
         auto req = std::make_shared<ChatRequest>(parse_chat_request(rq.body, opt.limits));
         if (req->sampling.stream) return stream_chat(res, req);
         RequestCtl ctl;
@@ -295,6 +332,7 @@ struct HttpServer::Impl {
     });
     svr.Post("/v1/completions", [this](const httplib::Request& rq, httplib::Response& res) {
       guarded(res, [&] {
+        need_model();
         CompletionRequest req = parse_completion_request(rq.body, opt.limits);
         if (req.sampling.stream) throw ApiError(400, "stream is not supported on /v1/completions", "stream");
         RequestCtl ctl;
@@ -304,16 +342,35 @@ struct HttpServer::Impl {
       });
     });
     svr.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
-      guarded(res, [&] { send_json(res, 200, models_response({opt.model_name})); });
+      guarded(res, [&] {
+        send_json(res, 200, models_response(setup.tokenizer ? std::vector<std::string>{opt.model_name}
+                                                            : std::vector<std::string>{}));
+      });
     });
     svr.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
       guarded(res, [&] {
-        json h = {{"status", "ok"}, {"mode", setup.two_agent ? "two-agent" : "single-model"}};
+        json h = {{"status", "ok"}, {"mode", mode()}};
         if (setup.stats) h["engine"] = setup.stats();
         h["slow_connections_closed"] = guard->closed();
         send_json(res, 200, h);
       });
     });
+    WebContext web;
+    web.pages = opt.web_pages;
+    web.data = setup.data;
+    web.report = setup.report;
+    web.info = [this] {
+      return json{{"mode", mode()},
+                  {"model", setup.tokenizer ? json(opt.model_name) : json(nullptr)},
+                  {"limits",
+                   {{"max_image_pixels", opt.limits.max_image_pixels}, {"max_image_bytes", opt.limits.max_image_bytes},
+                    {"max_body_bytes", opt.max_body_bytes}, {"max_n", opt.limits.max_n},
+                    {"max_tokens", opt.limits.max_tokens}}},
+                  {"defaults",
+                   {{"temperature", setup.agent.reason.sampling.temperature},
+                    {"max_tokens", setup.two_agent ? setup.agent.summary.max_new_tokens : setup.chat.max_new_tokens}}}};
+    };
+    add_web_routes(svr, std::move(web));
     // Bodies for errors httplib produces itself (404, 413, ...), when no handler wrote one.
     svr.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& rq, httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Handled;
@@ -330,7 +387,7 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(ServingSetup setup, ServerOptions options) : impl_(std::make_unique<Impl>()) {
-  check(setup.tokenizer != nullptr, "server", "no tokenizer given");
+  check(setup.tokenizer != nullptr || setup.data || setup.report, "server", "nothing to serve: no model, data or report");
   impl_->setup = std::move(setup);
   impl_->opt = std::move(options);
   impl_->guard = std::make_unique<ConnectionGuard>(impl_->opt.read_deadline_s);
@@ -344,6 +401,9 @@ HttpServer::HttpServer(ServingSetup setup, ServerOptions options) : impl_(std::m
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&yes), sizeof(yes));
     impl->listen_fd = sock;
   });
+  // Responses go out as headers then body: without TCP_NODELAY the body waits for the
+  // client's delayed ACK (~40 ms per small response on loopback, bench_data_browser).
+  impl_->svr.set_tcp_nodelay(true);
   impl_->svr.set_read_timeout(30, 0);
   impl_->svr.set_write_timeout(30, 0);
   impl_->routes();

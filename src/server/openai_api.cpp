@@ -127,6 +127,11 @@ SamplingOverrides parse_sampling(const json& j, const RequestLimits& lim) {
         bad("stream_options.include_usage must be a boolean", "stream_options.include_usage", "invalid_type");
       s.include_usage = so["include_usage"].get<bool>();
     }
+    if (so.contains("include_insightv") && !so["include_insightv"].is_null()) {
+      if (!so["include_insightv"].is_boolean())
+        bad("stream_options.include_insightv must be a boolean", "stream_options.include_insightv", "invalid_type");
+      s.include_insightv = so["include_insightv"].get<bool>();
+    }
   }
   return s;
 }

@@ -51,6 +51,7 @@ struct SamplingOverrides {
   std::vector<std::string> stop;
   bool stream = false;
   bool include_usage = false;  // stream_options.include_usage
+  bool include_insightv = false;  // stream_options.include_insightv: a last chunk with the vote
 };
 
 struct ChatRequest {
