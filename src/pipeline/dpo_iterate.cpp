@@ -129,7 +129,8 @@ json sample_question(const AgentRunner& runner, const AgentOptions& base, const 
   AgentOptions opt = base;
   opt.reason.sampling.seed = mix_seed(mix_seed(seed, static_cast<uint64_t>(round)), fnv1a64(t.id));
   opt.summary.sampling.seed = mix_seed(opt.reason.sampling.seed, 1);
-  AgentQuestion q{world::task_prompt(t), {read_image(join_path(root, t.image))}};
+  AgentQuestion q{world::task_prompt(t), {}};
+  if (!t.image.empty()) q.images.push_back(read_image(join_path(root, t.image)));  // text-only tasks have none
   const AgentAnswer a = runner.ask(q, opt, {});
   const data::GoldAnswer gold = data::gold_from_task(t);
   json chains = json::array(), answers = json::array(), correct = json::array(), scores = json::array(),
@@ -278,7 +279,7 @@ DpoIterateReport run_dpo_iterate(const DpoIterateConfig& cfg) {
       if (ci < 0) continue;
       PreferencePair p;
       p.id = t->id + "-r" + std::to_string(r);
-      p.image = data::relative_path(join_path(root, t->image), rdir);
+      if (!t->image.empty()) p.image = data::relative_path(join_path(root, t->image), rdir);
       p.prompt = world::task_prompt(*t) + reasoning_suffix();
       p.chosen = "<thoughts>\n" + row.at("chains")[static_cast<size_t>(ci)].get<std::string>() + "</thoughts>";
       p.rejected = "<thoughts>\n" + row.at("chains")[static_cast<size_t>(ri)].get<std::string>() + "</thoughts>";

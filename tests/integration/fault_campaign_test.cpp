@@ -178,7 +178,9 @@ TEST(IntegrationFaults, TrainSftSurvivesTwentyKillsWithTheUninterruptedWeights) 
 TEST(IntegrationFaults, DpoIterateSurvivesTwentyKillsWithEveryChainOnce) {
   const std::string dir = test::make_temp_dir("fault-dpo");
   const std::string ckpt = test::write_tiny_agent_checkpoint(dir + "/ckpt");
-  test::write_vw_tasks(dir + "/tasks", test::make_vw_tasks(96));
+  auto tasks = test::make_vw_tasks(96);
+  for (auto& t : tasks) t.image.clear();  // text-only questions (the helper writes no image files)
+  test::write_vw_tasks(dir + "/tasks", tasks);
   auto args = [&](const std::string& out) {
     return std::vector<std::string>{"--threads", "1", "dpo-iterate", "--reason", ckpt, "--summary", ckpt,
                                     "--tasks", dir + "/tasks", "--out", out, "--rounds", "2", "--paths", "4",
@@ -198,8 +200,11 @@ TEST(IntegrationFaults, DpoIterateSurvivesTwentyKillsWithEveryChainOnce) {
     EXPECT_EQ(rows.size(), read_jsonl(dir + "/ref" + ledger).size()) << ledger << ": rows lost or duplicated";
     EXPECT_EQ(keys.size(), rows.size()) << ledger << ": a row appears twice";
     EXPECT_TRUE(file_exists(out + "/round-" + std::to_string(round) + "/round.json"));
+    EXPECT_TRUE(lines_of(out + ledger) == lines_of(dir + "/ref" + ledger)) << ledger << ": differs from the uninterrupted run's";
     chains += static_cast<int64_t>(rows.size());
   }
+  // Same chains, same pairs, same training: the final policy equals the uninterrupted run's.
+  EXPECT_EQ(read_file(out + "/round-2/model/model.safetensors"), read_file(dir + "/ref/round-2/model/model.safetensors"));
   report("dpo-iterate", c, {{"ledger_rows", chains}});
 }
 
@@ -254,7 +259,7 @@ struct SmallDisk {
 
 TEST(IntegrationFaults, FullDiskGivesAClearErrorAndKeepsEarlierOutputs) {
   const std::string root = test::make_temp_dir("fault-disk");
-  SmallDisk disk(root + "/disk", "96m");
+  SmallDisk disk(root + "/disk", "192m");
   ASSERT_TRUE(disk.mounted) << "cannot mount a tmpfs at " << disk.dir << " (" << std::strerror(errno)
                             << "): this test needs root, as on the CI machine";
   // datagen: 40 tasks fit; then the disk is full and 400 more tasks cannot be written.
@@ -300,7 +305,7 @@ TEST(IntegrationFaults, FullDiskGivesAClearErrorAndKeepsEarlierOutputs) {
   disk.unfill();
   r = sft(2);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::printf("%s\n", json({{"test", "full_disk"}, {"tmpfs", "96m"}, {"datagen_records_kept", before.size()}}).dump().c_str());
+  std::printf("%s\n", json({{"test", "full_disk"}, {"tmpfs", "192m"}, {"datagen_records_kept", before.size()}}).dump().c_str());
 }
 
 }  // namespace
