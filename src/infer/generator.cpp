@@ -221,6 +221,30 @@ void Generator::keep_rows(DecodeState& s, const std::vector<int64_t>& rows) {
   pick(s.next_position);
   pick(s.history);
   pick(s.prompt_tokens);
+  trim_leading_padding(s);
+}
+
+// The rows share one time axis; a row that joined a longer batch was left-padded to its length.
+// Once the rows that needed those columns have left, the leading columns that are padding for every
+// remaining row are dropped. Without this the axis only grew while a busy server's batch never
+// emptied: every step attended over more padding (a 10-minute soak at 32 clients slowed down and
+// its memory grew by ~1 GB; bench/bench_soak.cpp). Keys are stored after RoPE and positions are
+// per row, so moving the columns changes nothing else.
+void Generator::trim_leading_padding(DecodeState& s) {
+  if (!s.key_padding.defined() || !s.cache.allocated() || s.cache.length == 0) return;
+  const torch::Tensor real = s.key_padding.narrow(1, 0, s.cache.length).any(0);  // [length]
+  const torch::Tensor first = real.nonzero();
+  const int64_t lead = first.numel() == 0 ? 0 : first[0][0].item<int64_t>();
+  if (lead < 16 && lead * 4 < s.cache.length) return;  // not worth a copy yet
+  const int64_t keep = s.cache.length - lead;
+  for (size_t l = 0; l < s.cache.k.size(); ++l) {
+    for (torch::Tensor* t : {&s.cache.k[l], &s.cache.v[l]}) {
+      const torch::Tensor tail = t->narrow(2, lead, keep).clone();
+      t->narrow(2, 0, keep).copy_(tail);
+    }
+  }
+  s.cache.length = keep;
+  s.key_padding = s.key_padding.narrow(1, lead, s.key_padding.size(1) - lead).contiguous();
 }
 
 void Generator::merge(DecodeState& a, DecodeState&& b) {

@@ -87,8 +87,10 @@ class Generator {
   // Step-level pieces for continuous batching (infer/batch_engine.h):
   // feeds one token per row (tokens.size() == rows) and refreshes last_logits.
   void step(DecodeState& state, const std::vector<int64_t>& tokens);
-  // Keeps rows `rows` of the state, in this order (finished rows leave).
+  // Keeps rows `rows` of the state, in this order (finished rows leave), then drops the leading
+  // time columns that are padding for every remaining row (trim_leading_padding).
   static void keep_rows(DecodeState& state, const std::vector<int64_t>& rows);
+  static void trim_leading_padding(DecodeState& state);
   // Appends the rows of `other` after those of `into`. The shorter cache is left-padded in
   // time (masked by key_padding), so rows that started at different steps share one batch.
   static void merge(DecodeState& into, DecodeState&& other);

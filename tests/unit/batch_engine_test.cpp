@@ -56,6 +56,33 @@ TEST(Generator, MergedStatesDecodeLikeSeparateOnes) {
   EXPECT_EQ(b_tokens, alone_b);
 }
 
+// A short row that joined a long one is left-padded to its length; when the long row leaves,
+// the padding columns go (the shared time axis would otherwise only grow on a busy server), and
+// the short row decodes exactly as it would alone.
+TEST(Generator, PaddingIsTrimmedWhenTheRowsThatNeededItLeave) {
+  Generator gen(lm());
+  auto alone_b = gen.generate({text_prompt(4, 2)}, {greedy(10)})[0].tokens;
+  DecodeState a = gen.prefill({text_prompt(60, 1)});
+  Generator::merge(a, gen.prefill({text_prompt(4, 2)}));
+  ASSERT_EQ(a.cache.length, 60);
+  std::vector<int64_t> b_tokens;
+  for (int i = 0; i < 4; ++i) {
+    const int64_t ta = a.last_logits[0].argmax().item<int64_t>(), tb = a.last_logits[1].argmax().item<int64_t>();
+    b_tokens.push_back(tb);
+    gen.step(a, {ta, tb});
+  }
+  ASSERT_EQ(a.cache.length, 64);
+  Generator::keep_rows(a, {1});  // the long row leaves: 56 leading columns were padding for b
+  EXPECT_EQ(a.cache.length, 8);   // b's 4 prompt tokens + 4 generated
+  EXPECT_EQ(a.key_padding.size(1), 8);
+  for (int i = 0; i < 6; ++i) {
+    const int64_t tb = a.last_logits[0].argmax().item<int64_t>();
+    b_tokens.push_back(tb);
+    gen.step(a, {tb});
+  }
+  EXPECT_EQ(b_tokens, alone_b);
+}
+
 TEST(BatchEngine, ConcurrentRequestsGetTheirOwnGreedyResults) {
   Generator gen(lm());
   std::vector<std::vector<int64_t>> expected;
