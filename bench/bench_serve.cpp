@@ -22,6 +22,7 @@
 #include "io/base64.h"
 #include "model/runtime.h"
 #include "server/http_server.h"
+#include "nano_random.h"
 
 using namespace insightv;
 
@@ -93,22 +94,8 @@ int main(int argc, char** argv) {
   if (mode == "chat") g_route = "/v1/chat/completions";
   // A varied corpus so that the tokenizer fills the nano vocabulary (2048): with a small one a
   // random model would end its answers on a stop token after a few dozen tokens.
-  std::string corpus;
-  uint64_t x = 12345;
-  for (int i = 0; i < 60000; ++i) {
-    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    const int len = 2 + static_cast<int>((x >> 33) % 7);
-    for (int k = 0; k < len; ++k) corpus += static_cast<char>('a' + ((x >> (8 + 3 * k)) % 26));
-    corpus += (i % 12 == 11) ? "\n" : " ";
-  }
-  BpeTrainerOptions bo;
-  bo.vocab_size = 2048;
-  const Tokenizer tok(train_bpe(corpus, bo));
-  ModelConfig cfg = preset_config("nano");
-  cfg.text.vocab_size = tok.vocab_size();
-  torch::manual_seed(0);
-  MultimodalLM lm(cfg);
-  lm->eval();
+  const Tokenizer tok = bench::nano_bench_tokenizer(12345, 60000);
+  MultimodalLM lm = bench::nano_random_model(tok);
   Detokenize detok = make_detokenizer(tok);
   Image img(64, 48, 200);
   const json completion_body = {{"max_tokens", max_tokens}, {"temperature", 0.7},

@@ -22,6 +22,7 @@
 #include "io/image.h"
 #include "model/runtime.h"
 #include "server/http_server.h"
+#include "nano_random.h"
 #include "util/fs.h"
 
 using namespace insightv;
@@ -51,22 +52,8 @@ int main(int argc, char** argv) {
   const int threads = set_threads(argc > 3 ? std::atoi(argv[3]) : 1);
   const double interval = argc > 4 ? std::atof(argv[4]) : 60;
 
-  std::string corpus;  // a varied corpus so the tokenizer fills the nano vocabulary
-  uint64_t x = 777;
-  for (int i = 0; i < 40000; ++i) {
-    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    const int len = 2 + static_cast<int>((x >> 33) % 7);
-    for (int k = 0; k < len; ++k) corpus += static_cast<char>('a' + ((x >> (8 + 3 * k)) % 26));
-    corpus += (i % 12 == 11) ? "\n" : " ";
-  }
-  BpeTrainerOptions bo;
-  bo.vocab_size = 2048;
-  const Tokenizer tok(train_bpe(corpus, bo));
-  ModelConfig cfg = preset_config("nano");
-  cfg.text.vocab_size = tok.vocab_size();
-  torch::manual_seed(0);
-  MultimodalLM lm(cfg);
-  lm->eval();
+  const Tokenizer tok = bench::nano_bench_tokenizer(777, 40000);
+  MultimodalLM lm = bench::nano_random_model(tok);
   Detokenize detok = make_detokenizer(tok);
   EngineOptions eo;
   BatchEngine engine(lm, detok, eo);

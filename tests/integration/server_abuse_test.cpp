@@ -25,6 +25,7 @@
 #include "io/image.h"
 #include "io/json.h"
 #include "support/subprocess.h"
+#include "support/test_images.h"
 #include "support/tiny_agents.h"
 #include "util/fs.h"
 
@@ -91,15 +92,6 @@ std::string with_text(const std::string& raw_text_json) {
   return R"({"messages": [{"role": "user", "content": )" + raw_text_json + "}]}";
 }
 
-std::string png_declaring(uint32_t width, uint32_t height) {
-  std::string png = encode_png(Image(1, 1));
-  for (int i = 0; i < 4; ++i) {
-    png[16 + i] = static_cast<char>(width >> (24 - 8 * i));
-    png[20 + i] = static_cast<char>(height >> (24 - 8 * i));
-  }
-  return png;
-}
-
 // One malformed request: method, path, body and a kind name for the report.
 struct Bad {
   std::string kind, method = "POST", path = "/v1/chat/completions", body;
@@ -146,7 +138,7 @@ Bad malformed(uint64_t i, std::mt19937_64& rng) {
                                                                             std::to_string(i)))};
     case 9: return {"oversized_image", "POST", "/v1/chat/completions",
                     with_image_url("data:image/png;base64," +
-                                   base64_encode(png_declaring(static_cast<uint32_t>(number(5000, 60000)),
+                                   base64_encode(test::png_declaring(static_cast<uint32_t>(number(5000, 60000)),
                                                                static_cast<uint32_t>(number(5000, 60000)))))};
     case 10: {
       const int depth = number(300, 20000);

@@ -22,6 +22,7 @@
 #include "pipeline/step_json.h"
 #include "server/openai_api.h"
 #include "support/subprocess.h"
+#include "support/test_images.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -61,15 +62,6 @@ ApiError api_error_of(F&& f) {
 }
 
 // A 1x1 PNG whose IHDR is patched to declare width × height (stb does not check CRCs).
-std::string png_declaring(uint32_t width, uint32_t height) {
-  std::string png = encode_png(Image(1, 1));
-  for (int i = 0; i < 4; ++i) {
-    png[16 + i] = static_cast<char>(width >> (24 - 8 * i));
-    png[20 + i] = static_cast<char>(height >> (24 - 8 * i));
-  }
-  return png;
-}
-
 RequestLimits small_limits() {
   RequestLimits lim;
   lim.max_image_pixels = 512 * 512;
@@ -137,14 +129,14 @@ TEST(Base64, InvalidByteIsNamedInHexSoTheMessageIsUtf8) {
 TEST(OpenAiApi, ImageDeclaringTooManyPixelsIsRefusedBeforeDecoding) {
   const std::string body =
       R"({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,)" +
-      base64_encode(png_declaring(16000, 16000)) + R"("}}]}]})";
+      base64_encode(test::png_declaring(16000, 16000)) + R"("}}]}]})";
   const ApiError e = api_error_of([&] { parse_chat_request(body, small_limits()); });
   EXPECT_EQ(e.status, 400);
   EXPECT_EQ(e.code, "image_too_large");
 }
 
 TEST(Image, DeclaredSizeAboveTheLimitIsAnErrorBeforeDecoding) {
-  const std::string png = png_declaring(16384, 16384);
+  const std::string png = test::png_declaring(16384, 16384);
   EXPECT_EQ(image_size(png, "a.png").width, 16384);
   const std::string err = error_of([&] { decode_image(png, "a.png"); });
   EXPECT_NE(err.find("16384x16384 is more than"), std::string::npos) << err;
