@@ -153,6 +153,9 @@ void stage(Ctx& c, const std::string& name, const json& settings, const std::vec
     Stopwatch sw;
     rec.summary = body();
     rec.seconds = sw.seconds();
+    // The allocator keeps freed memory for reuse while a stage trains (model/runtime.h
+    // tune_allocator); between stages it goes back to the system.
+    release_free_memory();
     const double rss = current_rss_mib(), peak = peak_rss_mib();
     write_json_file(record, {{"stage", name}, {"hash", hash}, {"seconds", rec.seconds}, {"summary", rec.summary},
                              {"rss_mib", rss}, {"peak_rss_mib", peak}});

@@ -1,6 +1,7 @@
 // util/memory.cpp — see memory.h.
 #include "util/memory.h"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <cstdlib>
@@ -22,5 +23,7 @@ double peak_rss_mib() {
   if (getrusage(RUSAGE_SELF, &u) != 0) return -1;
   return static_cast<double>(u.ru_maxrss) / 1024.0;  // Linux: kB
 }
+
+void release_free_memory() { malloc_trim(0); }
 
 }  // namespace insightv
