@@ -1,21 +1,12 @@
 // tools/browse.cpp — `insightv browse DIR`: the web page's data browser (and report viewer)
 // over a datagen/assess/pipeline folder, with no model loaded. Same server as `serve`; the
 // /v1 routes answer 503. Prints "listening on http://HOST:PORT" once bound.
-#include <atomic>
-#include <chrono>
-#include <csignal>
 #include <cstdio>
-#include <thread>
 
 #include "server/http_server.h"
 #include "tools/web_setup.h"
 
 namespace insightv::cli {
-
-namespace {
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
-}  // namespace
 
 VerbFn add_browse(CLI::App& app, const GlobalOptions&) {
   struct Options {
@@ -37,17 +28,7 @@ VerbFn add_browse(CLI::App& app, const GlobalOptions&) {
     std::printf("listening on http://%s:%d (browse: open /data%s)\n", opt->server.host.c_str(), port,
                 web.report ? ", /report" : "");
     std::fflush(stdout);
-    g_stop = false;
-    std::signal(SIGTERM, on_signal);
-    std::signal(SIGINT, on_signal);
-    std::atomic<bool> served{false};
-    std::thread watcher([&] {
-      while (!g_stop && !served) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      server.stop();
-    });
-    server.serve();
-    served = true;
-    watcher.join();
+    serve_until_signal(server);
     std::printf("stopped\n");
     return 0;
   };

@@ -5,12 +5,8 @@
 // with it unless --no-web.
 #include <torch/torch.h>
 
-#include <atomic>
-#include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <cstdio>
-#include <thread>
 
 #include "infer/batch_engine.h"
 #include "server/http_server.h"
@@ -19,11 +15,6 @@
 #include "util/log.h"
 
 namespace insightv::cli {
-
-namespace {
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
-}  // namespace
 
 VerbFn add_serve(CLI::App& app, const GlobalOptions&) {
   struct Options {
@@ -103,18 +94,7 @@ VerbFn add_serve(CLI::App& app, const GlobalOptions&) {
     std::printf("listening on http://%s:%d (%s)\n", opt->server.host.c_str(), port,
                 setup.two_agent ? "two-agent" : "single-model");
     std::fflush(stdout);
-    g_stop = false;
-    std::signal(SIGTERM, on_signal);
-    std::signal(SIGINT, on_signal);
-    std::atomic<bool> served{false};
-    std::thread watcher([&] {
-      while (!g_stop && !served) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (g_stop) IV_LOG(info) << "signal received: draining in-flight requests";
-      server.stop();
-    });
-    server.serve();  // returns once stopped and the in-flight requests are answered
-    served = true;
-    watcher.join();
+    serve_until_signal(server);
     for (auto& e : engines) e->shutdown();
     std::printf("stopped\n");
     return 0;

@@ -1,9 +1,14 @@
 // tools/web_setup.cpp — see web_setup.h.
 #include "tools/web_setup.h"
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <thread>
 
 #include "util/fs.h"
+#include "util/log.h"
 
 namespace insightv::cli {
 
@@ -39,6 +44,26 @@ WebSources load_web_sources(const WebFlags& f) {
   }
   std::fflush(stdout);
   return w;
+}
+
+namespace {
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+}  // namespace
+
+void serve_until_signal(HttpServer& server) {
+  g_stop = false;
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
+  std::atomic<bool> served{false};
+  std::thread watcher([&] {
+    while (!g_stop && !served) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (g_stop) IV_LOG(info) << "signal received: draining in-flight requests";
+    server.stop();
+  });
+  server.serve();  // returns once stopped and the in-flight requests are answered
+  served = true;
+  watcher.join();
 }
 
 }  // namespace insightv::cli

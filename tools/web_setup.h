@@ -7,6 +7,7 @@
 #include <string>
 
 #include "server/data_index.h"
+#include "server/http_server.h"
 #include "server/report_folder.h"
 #include "tools/verbs.h"
 
@@ -27,5 +28,9 @@ struct WebSources {
 // Loads what the flags name and prints one line for each; the report defaults to the data
 // folder's pipeline root when it has a report.
 WebSources load_web_sources(const WebFlags& f);
+
+// Serves until SIGTERM/SIGINT, then stops accepting and returns once the in-flight requests are
+// answered (`serve` and `browse`).
+void serve_until_signal(HttpServer& server);
 
 }  // namespace insightv::cli
