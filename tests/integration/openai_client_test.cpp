@@ -2,14 +2,13 @@
 // the server on loopback: models.list, a chat with an image as a data URI, streaming (reasoning
 // deltas, then content deltas), n > 1, and a 400 surfaced as the client's APIError. Without
 // Node.js, npm or the registry the test FAILS with the reason (it never skips silently).
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include "io/json.h"
 #include "support/live_server.h"
+#include "support/npm_package.h"
 #include "support/subprocess.h"
 #include "support/tiny_agents.h"
 #include "util/fs.h"
@@ -21,31 +20,9 @@ using insightv::json;
 const char* const kPackage = "openai";
 const char* const kVersion = "6.30.1";  // pinned: `npm view openai version` (7.x needs Node 22)
 
-std::string cache_dir() { return std::string(INSIGHTV_SOURCE_DIR) + "/.cache/npm"; }
+std::string cache_dir() { return insightv::test::npm_cache_dir(); }
 
-struct FileLock {
-  int fd;
-  explicit FileLock(const std::string& path) : fd(open(path.c_str(), O_CREAT | O_RDWR, 0644)) {
-    if (fd >= 0) flock(fd, LOCK_EX);
-  }
-  ~FileLock() {
-    if (fd >= 0) close(fd);
-  }
-};
-
-std::string ensure_openai() {
-  insightv::make_dirs(cache_dir());
-  const FileLock lock(cache_dir() + "/.install.lock");
-  const std::string pkg = cache_dir() + "/node_modules/openai/package.json";
-  if (insightv::file_exists(pkg) && insightv::read_json_file(pkg).value("version", "") == kVersion) return "";
-  const auto r = insightv::test::run_process({"/usr/bin/env", "npm", "install", "--prefix", cache_dir(), "--no-audit",
-                                              "--no-fund", "--loglevel=error",
-                                              std::string(kPackage) + "@" + kVersion});
-  if (r.exit_code != 0)
-    return "npm install openai@" + std::string(kVersion) + " failed (exit " + std::to_string(r.exit_code) +
-           "): " + r.err + r.out + "\nThis test needs Node.js, npm and the npm registry.";
-  return "";
-}
+std::string ensure_openai() { return insightv::test::ensure_npm_package(kPackage, kVersion); }
 
 }  // namespace
 

@@ -10,9 +10,7 @@
 // server and expects "server unreachable" on two pages. Screenshots go to
 // <build>/artifacts/web/. Without Chromium, Node.js, npm or the registry the test FAILS with the
 // reason (it never skips silently).
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -23,6 +21,7 @@
 
 #include "io/image.h"
 #include "io/json.h"
+#include "support/npm_package.h"
 #include "support/subprocess.h"
 #include "support/tiny_agents.h"
 #include "util/fs.h"
@@ -32,32 +31,12 @@ namespace {
 
 const char* const kChromium = "/usr/bin/chromium";
 
-std::string cache_dir() { return std::string(INSIGHTV_SOURCE_DIR) + "/.cache/npm"; }
+std::string cache_dir() { return test::npm_cache_dir(); }
 
-struct FileLock {
-  int fd;
-  explicit FileLock(const std::string& path) : fd(open(path.c_str(), O_CREAT | O_RDWR, 0644)) {
-    if (fd >= 0) flock(fd, LOCK_EX);
-  }
-  ~FileLock() {
-    if (fd >= 0) close(fd);
-  }
-};
-
-// Installs the pinned playwright-core; returns "" or why it could not.
+// Installs the pinned playwright-core (tests/web/package.json); returns "" or why it could not.
 std::string ensure_playwright() {
   const json pkg = read_json_file(std::string(INSIGHTV_SOURCE_DIR) + "/tests/web/package.json");
-  const std::string version = pkg["dependencies"]["playwright-core"].get<std::string>();
-  make_dirs(cache_dir());
-  const FileLock lock(cache_dir() + "/.install.lock");
-  const std::string installed = cache_dir() + "/node_modules/playwright-core/package.json";
-  if (file_exists(installed) && read_json_file(installed).value("version", "") == version) return "";
-  const auto r = test::run_process({"/usr/bin/env", "npm", "install", "--prefix", cache_dir(), "--no-audit", "--no-fund",
-                                    "--loglevel=error", "playwright-core@" + version});
-  if (r.exit_code != 0)
-    return "npm install playwright-core@" + version + " failed (exit " + std::to_string(r.exit_code) + "): " + r.err +
-           r.out + "\nThis test needs Node.js, npm and the npm registry (scripts/setup.sh installs Node.js).";
-  return "";
+  return test::ensure_npm_package("playwright-core", pkg["dependencies"]["playwright-core"].get<std::string>());
 }
 
 // Starts a program and waits for "listening on http://HOST:PORT" in its log; returns the URL.
