@@ -3,6 +3,8 @@
 
 #include "model/llama.h"
 
+#include "model/decode_attention.h"
+
 #include <cmath>
 
 namespace insightv {
@@ -68,28 +70,45 @@ Bf16Matmuls::~Bf16Matmuls() { g_bf16_matmuls = previous_; }
 bool Bf16Matmuls::active() { return g_bf16_matmuls; }
 
 const torch::Tensor& FusedLinear::weight(const std::vector<torch::nn::Linear>& parts) {
-  std::vector<std::pair<const void*, int64_t>> stamp;
+  std::vector<torch::Tensor> w, b;
   for (const auto& p : parts) {
-    stamp.emplace_back(p->weight.data_ptr(), p->weight._version());
-    if (p->bias.defined()) stamp.emplace_back(p->bias.data_ptr(), p->bias._version());
+    w.push_back(p->weight);
+    if (p->bias.defined()) b.push_back(p->bias);
   }
+  return weight(w, b);
+}
+
+const torch::Tensor& FusedLinear::weight(const std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& biases) {
+  std::vector<std::pair<const void*, int64_t>> stamp;
+  for (const auto* list : {&weights, &biases})
+    for (const auto& t : *list) stamp.emplace_back(t.data_ptr(), t._version());
   if (stamp != stamp_ || !weight_.defined()) {
     torch::NoGradGuard no_grad;
     std::vector<torch::Tensor> w, b;
-    for (const auto& p : parts) {
-      w.push_back(p->weight.detach());
-      if (p->bias.defined()) b.push_back(p->bias.detach());
-    }
-    weight_ = parts.size() == 1 ? w[0] : torch::cat(w, 0).contiguous();
+    for (const auto& t : weights) w.push_back(t.detach());
+    for (const auto& t : biases) b.push_back(t.detach());
+    weight_ = w.size() == 1 ? w[0] : torch::cat(w, 0).contiguous();
     bias_ = b.empty() ? torch::Tensor() : (b.size() == 1 ? b[0] : torch::cat(b, 0).contiguous());
     weight_bf16_ = bias_bf16_ = torch::Tensor();
+    packed_ = PackedWeight{};
+    pack_refused_ = false;
     stamp_ = std::move(stamp);
   }
   return weight_;
 }
 
 torch::Tensor FusedLinear::apply(const torch::Tensor& x, const std::vector<torch::nn::Linear>& parts) {
-  const auto& w = weight(parts);
+  weight(parts);
+  return apply_current(x);
+}
+
+torch::Tensor FusedLinear::apply(const torch::Tensor& x, const torch::Tensor& weight_only) {
+  weight({weight_only}, {});
+  return apply_current(x);
+}
+
+torch::Tensor FusedLinear::apply_current(const torch::Tensor& x) {
+  const auto& w = weight_;
   const int64_t rows = x.numel() / x.size(-1);
   if (rows > 1 && Bf16Matmuls::active() && x.scalar_type() == torch::kFloat32) {
     if (!weight_bf16_.defined()) {
@@ -97,6 +116,14 @@ torch::Tensor FusedLinear::apply(const torch::Tensor& x, const std::vector<torch
       if (bias_.defined()) bias_bf16_ = bias_.to(torch::kBFloat16);
     }
     return torch::linear(x.to(torch::kBFloat16), weight_bf16_, bias_bf16_).to(torch::kFloat32);
+  }
+  if (rows > 1 && rows <= kSmallGemmMaxRows && x.scalar_type() == torch::kFloat32 && w.scalar_type() == torch::kFloat32 &&
+      w.device().is_cpu() && small_gemm_available()) {
+    if (!packed_.defined() && !pack_refused_) {
+      packed_ = pack_weight(w);
+      pack_refused_ = !packed_.defined();  // over the process budget: BLAS from now on
+    }
+    if (packed_.defined()) return small_gemm(x, packed_, bias_);
   }
   return linear_fast(x, w, bias_);
 }
@@ -128,6 +155,14 @@ torch::Tensor AttentionImpl::forward_fused(const torch::Tensor& x, const torch::
     v = cache->v[layer].narrow(2, 0, P + T);
   }
   const int64_t S = k.size(2);
+  if (T == 1 && cache != nullptr && cache->k[layer].device().is_cpu()) {  // a decode step: model/decode_attention.h
+    auto q1 = q.reshape({B, H, D}).contiguous();
+    if (decode_attention_applies(q1, cache->k[layer]))
+      return o_.apply(decode_attention(q1, cache->k[layer], cache->v[layer], S, mask,
+                                       1.0 / std::sqrt(static_cast<double>(D)))
+                          .view({B, 1, H * D}),
+                      {o_proj});
+  }
   auto qg = T == 1 ? q.reshape({B, H_kv, G, D}) : q.reshape({B, H_kv, G * T, D});
   auto scores = torch::matmul(qg, k.transpose(2, 3)).mul_(1.0 / std::sqrt(static_cast<double>(D)));
   if (mask.defined()) scores = (scores.view({B, H_kv, G, T, S}) + mask).view({B, H_kv, G * T, S});

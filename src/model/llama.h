@@ -20,6 +20,7 @@
 
 #include "model/config.h"
 #include "model/kv_cache.h"
+#include "model/small_gemm.h"
 
 namespace insightv {
 
@@ -54,15 +55,23 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
 // GEMM, gate/up in one), rebuilt when any source changes (by storage pointer or in-place
 // version), with a bf16 copy made on first use. apply() picks the fastest form: a single row
 // goes through an fp32 matrix-vector product; several rows through bf16 GEMMs while a
-// Bf16Matmuls guard is active, else fp32. Autograd never sees these (built under NoGrad).
+// Bf16Matmuls guard is active; up to kSmallGemmMaxRows fp32 rows through the packed-weight
+// kernel of model/small_gemm.h (packed on first use); else an fp32 BLAS GEMM. Autograd never sees
+// these (built under NoGrad).
 class FusedLinear {
  public:
   const torch::Tensor& weight(const std::vector<torch::nn::Linear>& parts);
+  const torch::Tensor& weight(const std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& biases);
   const torch::Tensor& bias() const { return bias_; }
   torch::Tensor apply(const torch::Tensor& x, const std::vector<torch::nn::Linear>& parts);
+  // One weight without bias that is not a Linear (the LM head tied to the embeddings).
+  torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& weight_only);
 
  private:
+  torch::Tensor apply_current(const torch::Tensor& x);
   torch::Tensor weight_, bias_, weight_bf16_, bias_bf16_;
+  PackedWeight packed_;  // for 2..kSmallGemmMaxRows fp32 rows (model/small_gemm.h), made on first use
+  bool pack_refused_ = false;  // the process's packing budget was spent
   std::vector<std::pair<const void*, int64_t>> stamp_;
 };
 

@@ -46,7 +46,9 @@ torch::Tensor MultimodalLMImpl::embed(const torch::Tensor& ids) { return model->
 
 torch::Tensor MultimodalLMImpl::logits(const torch::Tensor& hidden) {
   const auto& w = lm_head ? lm_head->weight : model->embed_tokens->weight;
-  return torch::GradMode::is_enabled() ? torch::linear(hidden, w) : linear_fast(hidden, w);
+  if (torch::GradMode::is_enabled()) return torch::linear(hidden, w);
+  Bf16Matmuls fp32_logits(false);  // logits stay fp32 when the layers' matmuls run in bf16
+  return logits_.apply(hidden, w);
 }
 
 DecoderOutput MultimodalLMImpl::forward(const torch::Tensor& embeds, const DecoderInputs& in) {

@@ -74,6 +74,7 @@ class MultimodalLMImpl : public torch::nn::Module {
  private:
   ModelConfig config_;
   Rope rope_;
+  FusedLinear logits_;  // inference form of the LM head (model/llama.h)
 };
 TORCH_MODULE(MultimodalLM);
 
