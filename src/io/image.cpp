@@ -2,7 +2,9 @@
 // stb is compiled here with static linkage so no other translation unit clashes with it.
 #include "io/image.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <cstdio>
 
 #include <unistd.h>
@@ -119,8 +121,13 @@ static bool jpeg_huffman_tables_fit(std::string_view bytes) {
     }
     return true;
   };
-  if (n < 2 || b[0] != 0xFF || b[1] != 0xD8) return true;  // not a JPEG
-  size_t i = 2;
+  // The SOI marker, read as stb reads every marker: FF, any number of FF fill bytes, then D8 (a
+  // file of 120 FF bytes before FF D8 is a JPEG to stb; found by fuzz/image after the first fix).
+  if (n < 2 || b[0] != 0xFF) return true;  // not a JPEG
+  size_t i = 1;
+  while (i < n && b[i] == 0xFF) ++i;
+  if (i >= n || b[i] != 0xD8) return true;  // not a JPEG
+  ++i;
   while (i + 1 < n) {  // the segments before the first scan
     if (b[i] != 0xFF) {
       ++i;
@@ -173,6 +180,33 @@ static int64_t bmp_missing_bytes(std::string_view bytes) {
   return need > static_cast<int64_t>(n) ? need - static_cast<int64_t>(n) : 0;
 }
 
+// A PNG whose first IDAT chunk is empty makes stb_image 2.27 memcpy 0 bytes into its still-null
+// data buffer (undefined behaviour; UBSan: "null pointer passed as argument 1", found by
+// fuzz/image). Empty IDAT chunks add nothing to the image (the data is the concatenation of all
+// IDATs), so they are dropped before stb sees the file. Returns the bytes without them, or an
+// empty string when there is none (the common case: nothing is copied).
+static std::string without_empty_png_idat(std::string_view bytes) {
+  static constexpr unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (bytes.size() < 8 || std::memcmp(bytes.data(), kSignature, 8) != 0) return {};
+  const auto* b = reinterpret_cast<const uint8_t*>(bytes.data());
+  const size_t n = bytes.size();
+  std::string out;
+  size_t copied = 0;  // bytes [copied, i) are still to be copied into out
+  for (size_t i = 8; i + 8 <= n;) {
+    const uint64_t length = uint64_t{b[i]} << 24 | uint64_t{b[i + 1]} << 16 | uint64_t{b[i + 2]} << 8 | b[i + 3];
+    const size_t end = static_cast<size_t>(std::min<uint64_t>(n, i + 12 + length));  // with its CRC, or what is left
+    if (length == 0 && std::memcmp(b + i + 4, "IDAT", 4) == 0) {
+      out.append(bytes.substr(copied, i - copied));
+      copied = end;
+    }
+    if (i + 12 + length > n) break;  // a truncated chunk: stb reports it
+    i = end;
+  }
+  if (copied == 0) return {};
+  out.append(bytes.substr(std::min(copied, n)));
+  return out;
+}
+
 ImageSize image_size(std::string_view bytes, const std::string& source) {
   check_decodable_length(bytes, source);
   check(jpeg_huffman_tables_fit(bytes), "image",
@@ -194,6 +228,8 @@ Image decode_image(std::string_view bytes, const std::string& source, int64_t ma
   if (const int64_t missing = bmp_missing_bytes(bytes); missing > 0)
     throw Error("image", source + ": a truncated BMP (" + std::to_string(missing) + " bytes of pixel rows missing)",
                 "corrupt file?");
+  const std::string stripped = without_empty_png_idat(bytes);
+  if (!stripped.empty()) bytes = stripped;
   int w = 0, h = 0, channels = 0;
   unsigned char* px = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
                                             static_cast<int>(bytes.size()), &w, &h, &channels, 3);

@@ -154,6 +154,20 @@ TEST(Image, JpegHuffmanTableWithMoreThan256SymbolsIsRefused) {
   EXPECT_EQ(ok.height, 8);
 }
 
+// fuzz/image, a day later: the same overflow behind 123 FF fill bytes before the SOI marker
+// (stb skips fill bytes before every marker; the check started at byte 0 only).
+TEST(Image, JpegHuffmanOverflowBehindFillBytesIsRefused) {
+  const std::string dir = std::string(INSIGHTV_SOURCE_DIR) + "/fuzz/corpus/image/";
+  const std::string bad = read_file(dir + "regression-jpeg-fill-bytes-huffman-overflow");
+  ASSERT_EQ(static_cast<unsigned char>(bad[0]), 0xFF);
+  const std::string err = error_of([&] { decode_image(bad, "bad.jpg"); });
+  EXPECT_NE(err.find("more than 256 symbols"), std::string::npos) << err;
+  // A valid JPEG with fill bytes before its SOI still decodes.
+  const std::string good = read_file(dir + "pattern.jpg");
+  const Image ok = decode_image(std::string(5, '\xff') + good, "filled.jpg");
+  EXPECT_EQ(ok.width, 8);
+}
+
 // fuzz/image: stb returned an image with no pixels, which decode_image handed out.
 TEST(Image, FileDecodingToNoPixelsIsAnError) {
   const std::string bytes =
@@ -177,6 +191,25 @@ TEST(Image, TruncatedBmpIsRefusedBeforeDecoding) {
   // The same file with its last byte cut is refused.
   const std::string cut_err = error_of([&] { decode_image(good.substr(0, good.size() - 1), "cut.bmp"); });
   EXPECT_NE(cut_err.find("truncated BMP (1 bytes"), std::string::npos) << cut_err;
+}
+
+// fuzz/image: a PNG whose first IDAT chunk is empty made stb_image memcpy into a null buffer
+// (UBSan, in the ASan build of this test). Empty IDAT chunks are dropped before decoding: the
+// kept input is a clear error (its image data is truncated), and a valid PNG with empty IDAT
+// chunks before its data decodes to the same pixels.
+TEST(Image, EmptyPngDataChunksAreDroppedBeforeDecoding) {
+  const std::string dir = std::string(INSIGHTV_SOURCE_DIR) + "/fuzz/corpus/image/";
+  const std::string err = error_of([&] { decode_image(read_file(dir + "regression-png-empty-idat"), "bad.png"); });
+  EXPECT_NE(err.find("[image] bad.png"), std::string::npos) << err;
+  const std::string good = read_file(dir + "pattern.png");
+  const Image want = decode_image(good, "pattern.png");
+  // Chunks: the 8-byte signature, IHDR (8 + 13 + 4 bytes), then the rest.
+  const std::string empty_idat("\0\0\0\0IDAT\x35\xaf\x06\x1e", 12);
+  ASSERT_EQ(good.substr(12, 4), "IHDR");
+  const Image got = decode_image(good.substr(0, 33) + empty_idat + empty_idat + good.substr(33), "padded.png");
+  EXPECT_EQ(got.width, want.width);
+  EXPECT_EQ(got.height, want.height);
+  EXPECT_EQ(got.rgb, want.rgb);
 }
 
 TEST(StepJson, DeeplyNestedReplyIsRejectedNotACrash) {
