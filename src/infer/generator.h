@@ -96,8 +96,8 @@ class Generator {
   static void merge(DecodeState& into, DecodeState&& other);
 
   MultimodalLM& model() { return model_; }
-  // bf16 autocast for multi-row matmuls (prefill, batched decode): several times faster on
-  // CPUs with AVX512-BF16, at bf16 precision. Single-row decode stays an fp32 GEMV.
+  // bf16 autocast for matmuls of 16 rows or more (prefill, big decode batches): faster on CPUs
+  // with AVX512-BF16, at bf16 precision. Fewer rows stay fp32 (GEMV, packed GEMM: model/llama.h).
   void set_bf16(bool on) { bf16_ = on; }
 
  private:

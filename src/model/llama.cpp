@@ -110,15 +110,19 @@ torch::Tensor FusedLinear::apply(const torch::Tensor& x, const torch::Tensor& we
 torch::Tensor FusedLinear::apply_current(const torch::Tensor& x) {
   const auto& w = weight_;
   const int64_t rows = x.numel() / x.size(-1);
-  if (rows > 1 && Bf16Matmuls::active() && x.scalar_type() == torch::kFloat32) {
+  // Up to kBf16MinRows rows the packed fp32 kernel beats oneDNN's bf16 GEMM (bench_decode_step,
+  // bench_generate): bf16, when asked for, only takes the bigger products.
+  constexpr int64_t kBf16MinRows = 16;
+  const bool packable = rows > 1 && rows <= kSmallGemmMaxRows && x.scalar_type() == torch::kFloat32 &&
+                        w.scalar_type() == torch::kFloat32 && w.device().is_cpu() && small_gemm_available();
+  if (rows > 1 && Bf16Matmuls::active() && x.scalar_type() == torch::kFloat32 && !(packable && rows < kBf16MinRows)) {
     if (!weight_bf16_.defined()) {
       weight_bf16_ = w.to(torch::kBFloat16);
       if (bias_.defined()) bias_bf16_ = bias_.to(torch::kBFloat16);
     }
     return torch::linear(x.to(torch::kBFloat16), weight_bf16_, bias_bf16_).to(torch::kFloat32);
   }
-  if (rows > 1 && rows <= kSmallGemmMaxRows && x.scalar_type() == torch::kFloat32 && w.scalar_type() == torch::kFloat32 &&
-      w.device().is_cpu() && small_gemm_available()) {
+  if (packable) {
     if (!packed_.defined() && !pack_refused_) {
       packed_ = pack_weight(w);
       pack_refused_ = !packed_.defined();  // over the process budget: BLAS from now on

@@ -54,10 +54,10 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
 // Inference weights: the parts' weights concatenated along the output dimension (q/k/v in one
 // GEMM, gate/up in one), rebuilt when any source changes (by storage pointer or in-place
 // version), with a bf16 copy made on first use. apply() picks the fastest form: a single row
-// goes through an fp32 matrix-vector product; several rows through bf16 GEMMs while a
-// Bf16Matmuls guard is active; up to kSmallGemmMaxRows fp32 rows through the packed-weight
-// kernel of model/small_gemm.h (packed on first use); else an fp32 BLAS GEMM. Autograd never sees
-// these (built under NoGrad).
+// goes through an fp32 matrix-vector product; up to kSmallGemmMaxRows fp32 rows through the
+// packed-weight kernel of model/small_gemm.h (packed on first use), except that 16 rows or more
+// go through bf16 GEMMs while a Bf16Matmuls guard is active; else an fp32 BLAS GEMM. Autograd
+// never sees these (built under NoGrad).
 class FusedLinear {
  public:
   const torch::Tensor& weight(const std::vector<torch::nn::Linear>& parts);
