@@ -120,7 +120,8 @@ TEST(IntegrationDatagen, LocalBackendRunsThroughTheCliOnARandomNanoCheckpoint) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // The template emits the tokenizer's <image> id; the checkpoint must expect it.
   int image_id = -1;
-  for (const json& a : read_json_file(dir + "/tok/tokenizer.json")["added_tokens"])
+  const json tokenizer = read_json_file(dir + "/tok/tokenizer.json");  // named: a range-for over a member of a
+  for (const json& a : tokenizer["added_tokens"])                      // temporary read freed memory (ASan)
     if (a["content"] == "<image>") image_id = a["id"];
   json cfg = read_json_file(dir + "/ckpt/config.json");
   cfg["image_token_index"] = image_id;
