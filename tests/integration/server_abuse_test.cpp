@@ -214,7 +214,13 @@ TEST(IntegrationServerAbuse, FortyThousandMalformedRequestsAreAll4xxAndMemorySta
   // Memory settles while the server's connection threads, their tokenizer caches and malloc's
   // arenas are first used (the first half; it levels off: 100,000 requests end ~3 MiB above
   // 50,000); over the second half it must stay flat — a leak of 1 KiB a request adds 20 MiB.
+#if defined(__SANITIZE_ADDRESS__)
+  // In the ASan build (scripts/test-asan.sh) freed memory waits in ASan's quarantine (256 MB)
+  // before it is reused, so RSS rises without a leak (20 MiB over this half): not checked there.
+  (void)rss_half;
+#else
   EXPECT_LT(rss_end - rss_half, 10.0) << "RSS grew from " << rss_half << " MiB to " << rss_end << " MiB";
+#endif
   // The server still answers a valid request.
   ok = probe.Post("/v1/chat/completions", valid_body(), "application/json");
   ASSERT_TRUE(ok && ok->status == 200) << (ok ? ok->body : httplib::to_string(ok.error()));
