@@ -8,6 +8,7 @@
 #include <set>
 
 #include "eval/eval.h"
+#include "eval/probe.h"
 #include "pipeline/chat_backend.h"
 #include "tools/verbs.h"
 #include "util/error.h"
@@ -80,6 +81,7 @@ struct EvalCliOptions {
   double timeout_s = 300;
   int retries = 5;
   std::string api_model;
+  bool probe = false;
 };
 
 void print_result(const eval::EvalResult& r, const std::string& out) {
@@ -97,6 +99,29 @@ void print_result(const eval::EvalResult& r, const std::string& out) {
   std::printf("report: %s/results.md, %s/results.json\n", out.c_str(), out.c_str());
 }
 
+int run_probe_verb(const EvalCliOptions& o) {
+  eval::ProbeConfig p;
+  p.model = o.cfg.system.model;
+  p.tasks = o.cfg.benchmark;
+  p.limit = o.cfg.limit;
+  p.seed = o.cfg.seed;
+  p.template_name = o.cfg.system.template_name;
+  p.bf16 = o.cfg.bf16;
+  p.progress = o.cfg.progress;
+  check(!p.model.empty(), "eval", "--probe needs --model DIR");
+  check(eval::benchmark_format(p.tasks) == "visworld", "eval", "--probe reads a VisWorld folder or tasks.jsonl",
+        "the probe pairs tasks of one family by their scene; TSV and LLaVA benchmarks carry no family");
+  const eval::ProbeResult r = eval::run_probe(p);
+  const std::string md = r.to_markdown();
+  std::printf("grounding probe of %s on %s\n%s", p.model.c_str(), p.tasks.c_str(), md.c_str());
+  if (!o.cfg.out.empty()) {
+    make_dirs(o.cfg.out);
+    write_json_file(join_path(o.cfg.out, "probe.json"), r.to_json());
+    write_file_atomic(join_path(o.cfg.out, "probe.md"), md);
+  }
+  return 0;
+}
+
 }  // namespace
 
 VerbFn add_eval(CLI::App& app, const GlobalOptions&) {
@@ -112,8 +137,12 @@ VerbFn add_eval(CLI::App& app, const GlobalOptions&) {
       "error unless --force). With --endpoint and multi-agent, the endpoint (insightv serve --reason --summary)\n"
       "is the two-agent system and gets the plain question.");
   cmd->add_option("--benchmark", c.benchmark, "VisWorld folder / tasks.jsonl, .tsv, or LLaVA .json")->required();
-  cmd->add_option("--system", c.system.kind, "direct | summary-only | cot | multi-turn | multi-agent")->required();
-  cmd->add_option("--out", c.out, "output folder (results and the response cache)")->required();
+  cmd->add_option("--system", c.system.kind, "direct | summary-only | cot | multi-turn | multi-agent (required unless --probe)");
+  cmd->add_option("--out", c.out, "output folder (results and the response cache; with --probe: probe.json, probe.md)");
+  cmd->add_flag("--probe", o->probe,
+                "the grounding probe instead of a system: per family, the first answer token's cross-entropy with "
+                "the task's own image vs another task's (same family, fixed seeded pairing), first-token accuracy "
+                "per difficulty, the letter histogram; needs --model and a VisWorld --benchmark");
   cmd->add_option("--model", c.system.model, "checkpoint folder (direct, summary-only, cot, multi-turn)");
   cmd->add_option("--reason", c.system.reason, "reasoning agent checkpoint (multi-agent)");
   cmd->add_option("--summary", c.system.summary, "summary agent checkpoint (multi-agent)");
@@ -138,9 +167,20 @@ VerbFn add_eval(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--retries", o->retries, "endpoint: retries on 429/5xx/connection errors");
   cmd->add_option("--api-model", o->api_model, "endpoint: the request's model name");
 
-  return [o] {
+  return [o, cmd] {
     auto& cfg = o->cfg;
     cfg.progress = !o->no_progress;
+    if (o->probe) {
+      for (const char* opt : {"--system", "--reason", "--summary", "--endpoint", "--tokenizer", "--chains",
+                              "--concurrency", "--temperature", "--reason-temperature", "--summary-temperature",
+                              "--top-p", "--max-new-tokens", "--reason-max-tokens", "--force", "--timeout", "--retries",
+                              "--api-model", "--dtype"})
+        check(cmd->count(opt) == 0, "eval", std::string(opt) + " does not apply to --probe",
+              "the probe takes --model, --benchmark, --limit, --seed, --template, --bf16, --out");
+      return run_probe_verb(*o);
+    }
+    check(!cfg.system.kind.empty() && !cfg.out.empty(), "eval", "--system and --out are required",
+          "or pass --probe for the grounding probe");
     eval::ChatModelFactory factory;
     if (!cfg.system.endpoint.empty()) {
       check(cfg.system.endpoint.rfind("openai:", 0) == 0, "eval", "unknown endpoint '" + cfg.system.endpoint + "'",

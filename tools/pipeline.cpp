@@ -4,6 +4,7 @@
 
 #include "pipeline/run_pipeline.h"
 #include "tools/verbs.h"
+#include "util/error.h"
 #include "util/fs.h"
 
 namespace insightv::cli {
@@ -17,16 +18,33 @@ VerbFn add_pipeline(CLI::App& app, const GlobalOptions&) {
       "reasoning and summary agents -> Table 3 baselines -> iterative DPO -> evaluation -> report.md with charts. "
       "Every stage is skipped when its outputs exist with the same settings; after an interruption, rerun the "
       "same command.");
-  cmd->add_option("--preset", c->preset, "nano (the full run, ~45 min on 2 cores) | tiny (a quick check)")
-      ->check(CLI::IsMember({"nano", "tiny"}));
-  cmd->add_option("--out", c->out, "output folder")->required();
+  auto print_config = std::make_shared<bool>(false);
+  CLI::Option* preset = cmd->add_option(
+      "--preset", c->preset, "a shipped preset: nano (the full run, ~45 min on 2 cores) | tiny (a quick check)");
+  cmd->add_option("--config", c->config_file,
+                  "a preset file (YAML, as --print-config writes; `preset: nano` + the keys to change)")
+      ->excludes(preset)
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--set", c->settings, "KEY=VALUE: change one preset key (repeatable), e.g. --set base_steps=900");
+  cmd->add_flag("--print-config", *print_config, "print the resolved preset as YAML (every key, commented) and exit");
+  cmd->add_option("--out", c->out, "output folder (writes config.yaml and manifest.json beside the stages)");
   cmd->add_option("--seed", c->seed, "seed of every stage");
   cmd->add_option("--only", c->only, "run this stage alone (its inputs must exist)");
   cmd->add_option("--stop-after", c->stop_after, "stop after this stage");
   cmd->add_option("--bf16", *bf16, "bf16 matmuls in training and generation: auto | on | off")
       ->check(CLI::IsMember({"auto", "on", "off"}));
   cmd->add_flag("!--no-progress", c->progress, "no progress bars");
-  return [c, bf16] {
+  cmd->footer("Presets: " + [] {
+    std::string s;
+    for (const auto& n : pipeline::preset_names()) s += (s.empty() ? "" : ", ") + n;
+    return s;
+  }() + " (shipped in the binary; presets/*.yaml in the source tree).");
+  return [c, bf16, print_config] {
+    if (*print_config) {
+      std::fputs(pipeline::preset_to_yaml(pipeline::resolve_preset(*c)).c_str(), stdout);
+      return 0;
+    }
+    check(!c->out.empty(), "pipeline", "no output folder", "pass --out DIR (or --print-config to see the preset)");
     c->bf16 = *bf16 == "auto" ? -1 : *bf16 == "on" ? 1 : 0;
     const pipeline::PipelineReport r = pipeline::run_pipeline(*c);
     std::printf("%-13s %8s  %s\n", "stage", "seconds", "status");

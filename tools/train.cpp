@@ -1,4 +1,5 @@
-// tools/train.cpp — `insightv train sft|dpo`: one fine-tuning run from LLaVA JSON or pairs. Besides
+// tools/train.cpp — `insightv train sft|dpo|vision`: one fine-tuning run from LLaVA JSON or pairs,
+// or the vision stage (the tower learns from VisWorld scene graphs, images made on the fly). Besides
 // the checkpoint, OUT holds metrics.jsonl and, when training finishes, loss.png (and rewards.png for DPO).
 // With torchrun's variables (WORLD_SIZE > 1, RANK, MASTER_ADDR, MASTER_PORT) the process is
 // one rank of a data-parallel run (train/distributed.h); without them, one process.
@@ -17,9 +18,11 @@
 #include "train/distributed.h"
 #include "train/dpo.h"
 #include "train/sft.h"
+#include "train/vision_stage.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "world/generate.h"
 
 namespace insightv::cli {
 
@@ -121,12 +124,27 @@ int run_dpo(DpoOptions& o) {
   return 0;
 }
 
+struct VisionOptions {
+  std::string init, out, difficulties = "mix";
+  VisionStageConfig cfg;
+};
+
+int run_vision(VisionOptions& o) {
+  Checkpoint ckpt = load_checkpoint(o.init);
+  o.cfg.out_dir = o.out;
+  o.cfg.difficulties = world::parse_difficulties(o.difficulties);
+  const VisionStageSummary s = run_vision_stage(ckpt.model, ckpt.config, o.cfg);
+  copy_tokenizer(o.init, o.out);
+  std::printf("%s\n", s.to_json().dump().c_str());
+  return 0;
+}
+
 }  // namespace
 
 VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   auto o = std::make_shared<SftOptions>();
   o->train.steps = 0;  // required: --steps or --epochs
-  CLI::App* cmd = app.add_subcommand("train", "Train a model (sft | dpo)");
+  CLI::App* cmd = app.add_subcommand("train", "Train a model (sft | dpo | vision)");
   cmd->require_subcommand(1);
   CLI::App* sft = cmd->add_subcommand("sft", "Supervised fine-tuning on LLaVA conversation JSON/JSONL");
   sft->add_option("--data", o->data, "LLaVA JSON or JSONL (image paths relative to its folder)")->required();
@@ -143,7 +161,15 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   sft->add_option("--max-length", o->train.max_length, "truncate examples to this many tokens");
   sft->add_option("--save-every", o->train.save_every, "checkpoint every N steps (0: only at the end)");
   sft->add_option("--seed", o->train.seed, "data order seed");
-  sft->add_option("--tunable-parts", o->train.tunable_parts, "mm_vision_tower,mm_mlp_adapter,mm_language_model");
+  sft->add_option("--tunable-parts", o->train.tunable_parts,
+                  "comma-separated among mm_vision_tower (the tower then runs with gradients every step), "
+                  "mm_mlp_adapter, mm_language_model")
+      ->capture_default_str();
+  sft->add_option("--loss-norm", o->train.loss_norm,
+                  "token: mean over the batch's scored tokens; example: mean of each example's mean (short answers "
+                  "weigh as much as long ones)")
+      ->check(CLI::IsMember({"token", "example"}))
+      ->capture_default_str();
   sft->add_option("--template", o->template_name, "chat template: llava_llama_3 | chatml");
   sft->add_option("--mask-mode", o->mask_mode, "assistant | llava");
   sft->add_flag("--resume", o->train.resume, "continue from out/checkpoints/latest");
@@ -176,7 +202,28 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   dpo->add_flag("--bf16", d->cfg.train.bf16, "bf16 autocast for matmuls, fp32 master weights");
   dpo->add_option("--bucket-mb", d->bucket_mb, "data-parallel: gradient all-reduce bucket size in MB");
   dpo->add_option("--dist-timeout", d->dist_timeout_s, "data-parallel: seconds to wait for peers (rendezvous, collectives)");
-  return [o, d, sft, dpo] {
+  auto v = std::make_shared<VisionOptions>();
+  v->cfg.optim.lr = 1e-3;
+  CLI::App* vis = cmd->add_subcommand(
+      "vision", "The vision stage: train the tower alone on VisWorld scene graphs (per-patch colour, shape and "
+                "number, clock hands), images generated on the fly from the 'vision' seed range");
+  vis->add_option("--init", v->init, "checkpoint folder with a vision tower (e.g. from `model init`)")->required();
+  vis->add_option("--out", v->out, "output folder: the model with the trained tower, vision_heads.pt, vision.json, metrics.jsonl")
+      ->required();
+  vis->add_option("--steps", v->cfg.steps, "optimizer steps")->capture_default_str();
+  vis->add_option("--batch", v->cfg.batch, "images per step")->capture_default_str();
+  vis->add_option("--lr", v->cfg.optim.lr, "peak learning rate")->capture_default_str();
+  vis->add_option("--family", v->cfg.families, "family names or 'all' (comma-separated or repeated)")
+      ->delimiter(',')
+      ->capture_default_str();
+  vis->add_option("--difficulty", v->difficulties, "1, 2, 3, a list, or mix")->capture_default_str();
+  vis->add_option("--world-seed", v->cfg.world_seed, "world seed of the generated images")->capture_default_str();
+  vis->add_option("--eval-images", v->cfg.eval_images, "held-out images for the accuracy report")->capture_default_str();
+  vis->add_option("--save-every", v->cfg.save_every, "checkpoint every N steps (0: only at the end)");
+  vis->add_flag("--bf16", v->cfg.bf16, "bf16 autocast for matmuls, fp32 master weights");
+  vis->add_flag("!--no-resume", v->cfg.resume, "start afresh even when out/checkpoints/latest exists");
+  return [o, d, v, sft, dpo, vis] {
+    if (vis->parsed()) return run_vision(*v);
     if (dpo->parsed()) {
       check(d->cfg.train.steps > 0 || d->epochs > 0, "train", "give --steps or --epochs");
       return run_dpo(*d);

@@ -3,6 +3,30 @@
 
 namespace insightv::data {
 
+const char* const kReasoningSuffix =
+    "\n\nPerform step-by-step reasoning of the problem. Only provide the reasoning process.";
+const char* const kSummaryPromptHead =
+    "I will give you a reasoning process of the question. You should determine whether the "
+    "reasoning process is correct about the question. If it is correct, please summarize the "
+    "answer based on the reasoning process. If it is incorrect, answer the question and ignore "
+    "the reasoning process. You shold directly give the summarization or answer as you are "
+    "directly answer the QUESTION  without saying your judgement about the reasoning "
+    "process.\n\nQUESTION: ";
+
+std::string summary_question(const std::string& question_with_image, const std::string& chain) {
+  std::string c = chain;
+  const std::string open = "<thoughts>", close = "</thoughts>";
+  const size_t a = c.find_first_not_of(" \t\r\n");
+  if (a != std::string::npos && c.compare(a, open.size(), open) == 0) c.erase(0, a + open.size());
+  const size_t z = c.find_last_not_of(" \t\r\n");
+  if (z != std::string::npos && z + 1 >= close.size() && c.compare(z + 1 - close.size(), close.size(), close) == 0)
+    c.resize(z + 1 - close.size());
+  const size_t first = c.find_first_not_of("\r\n");
+  c = first == std::string::npos ? std::string() : c.substr(first);
+  while (!c.empty() && (c.back() == '\n' || c.back() == '\r' || c.back() == ' ' || c.back() == '\t')) c.pop_back();
+  return std::string(kSummaryPromptHead) + question_with_image + "\n\nREASON PROCESS: <thoughts>\n" + c + "\n</thoughts>";
+}
+
 const char* const kChoiceInstruction = "Answer with the option letter from the given choices directly.";
 const char* const kOpenInstruction = "Answer the question using a single word or phrase.";
 const char* const kCotSuffix =

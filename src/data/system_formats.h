@@ -8,14 +8,26 @@
 //   // multi-agent: infer/agents.h (reasoning agent, then the summary prompt)
 //   std::string a = cot_answer_text(response);                    // the part after </thoughts>
 //
-// The reasoning suffix and summary prompt are the paper's (infer/agents.h); kCotSuffix and
-// kMultiTurnFollowup are ours (the paper does not publish them: UNCONFIRMED).
+// The reasoning suffix and summary prompt are the paper's (exact strings, typos kept); the
+// training sets (pipeline/assess) and the agents at inference (infer/agents) both build them
+// here. kCotSuffix and kMultiTurnFollowup are ours (the paper does not publish them: UNCONFIRMED).
 // Pure strings; thread-safe.
 #pragma once
 #include <string>
 #include <vector>
 
 namespace insightv::data {
+
+// Appended to the reasoning agent's question: "\n\nPerform step-by-step reasoning ...".
+extern const char* const kReasoningSuffix;
+// The summary agent's prompt up to the question: "I will give you ... QUESTION: ".
+extern const char* const kSummaryPromptHead;
+// The summary agent's user turn: kSummaryPromptHead + question (with its "<image>\n") +
+// "\n\nREASON PROCESS: <thoughts>\n" + chain + "\n</thoughts>". `chain` may be the bare chain
+// (what infer/agents' extract_chain takes from the reasoning agent's output) or the whole
+// "<thoughts>\n…\n</thoughts>" block of a training set: the tags and the blank lines around the
+// chain are dropped first, so both render the same text.
+std::string summary_question(const std::string& question_with_image, const std::string& chain);
 
 // "Answer with the option letter from the given choices directly." / "... single word or phrase."
 extern const char* const kChoiceInstruction;

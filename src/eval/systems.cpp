@@ -7,7 +7,6 @@
 #include "util/rng.h"
 
 namespace insightv {
-extern const char* const kReasoningSuffix;  // infer/agents.h (a string; defined in infer/agents.cpp)
 }
 
 namespace insightv::eval {
@@ -38,7 +37,7 @@ std::string user_prompt(const std::string& kind, const EvalItem& item) {
   if (kind == "multi-agent") return p;
   const std::string image = item.image.empty() ? "" : "<image>\n";
   if (kind == "cot") return image + p + data::kCotSuffix;
-  if (kind == "multi-turn") return image + p + kReasoningSuffix;
+  if (kind == "multi-turn") return image + p + data::kReasoningSuffix;
   return image + p;  // direct, summary-only
 }
 

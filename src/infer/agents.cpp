@@ -13,16 +13,6 @@
 
 namespace insightv {
 
-const char* const kReasoningSuffix =
-    "\n\nPerform step-by-step reasoning of the problem. Only provide the reasoning process.";
-const char* const kSummaryPromptHead =
-    "I will give you a reasoning process of the question. You should determine whether the "
-    "reasoning process is correct about the question. If it is correct, please summarize the "
-    "answer based on the reasoning process. If it is incorrect, answer the question and ignore "
-    "the reasoning process. You shold directly give the summarization or answer as you are "
-    "directly answer the QUESTION  without saying your judgement about the reasoning "
-    "process.\n\nQUESTION: ";
-
 namespace {
 
 std::string trim(const std::string& s) {
@@ -148,11 +138,6 @@ std::string extract_chain(const std::string& text, size_t max_chars) {
     chain.resize(cut);
   }
   return chain;
-}
-
-std::string summary_question(const std::string& question_with_image, const std::string& chain) {
-  return std::string(kSummaryPromptHead) + question_with_image + "\n\nREASON PROCESS: " + "<thoughts>\n" + chain +
-         "</thoughts>\n";
 }
 
 std::string normalize_answer(const std::string& answer) {

@@ -29,14 +29,18 @@
 
 #include "infer/batch_engine.h"
 #include "infer/generator.h"
+#include "data/system_formats.h"
 #include "io/chat_template.h"
 #include "io/image.h"
 #include "io/tokenizer.h"
 
 namespace insightv {
 
-extern const char* const kReasoningSuffix;   // "\n\nPerform step-by-step reasoning ..."
-extern const char* const kSummaryPromptHead;  // "I will give you ... QUESTION: " (typos kept)
+// The paper's prompt texts live with the other system formats (data/system_formats.h), where
+// the training sets are built from the same functions.
+using data::kReasoningSuffix;
+using data::kSummaryPromptHead;
+using data::summary_question;
 
 // n samples of each prompt, in one batch: result/row p*n + i is sample i of prompt p;
 // on_token(row, token) streams, returning false stops that row.
@@ -59,7 +63,6 @@ torch::Tensor image_features(MultimodalLM& lm, const Image& image);
 // Pure prompt pieces (tested on their own).
 std::string reasoning_question(const std::string& question);  // "<image>\n" + q + suffix
 std::string extract_chain(const std::string& text, size_t max_chars);  // drops <image> markers
-std::string summary_question(const std::string& question_with_image, const std::string& chain);
 std::string normalize_answer(const std::string& answer);  // for voting: trimmed, lower-case, no final '.'
 // Index of the majority answer (first of the largest group) and its share of the votes.
 std::pair<size_t, double> majority(const std::vector<std::string>& answers);

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "data/llava_json.h"
+#include "data/system_formats.h"
 #include "pipeline/datagen.h"
 #include "pipeline/scoring.h"
 #include "util/error.h"
@@ -37,22 +38,6 @@ json provenance_of(const Scored& s) {
 }
 
 }  // namespace
-
-const std::string& reasoning_suffix() {
-  static const std::string s =
-      "\n\nPerform step-by-step reasoning of the problem. Only provide the reasoning process.";
-  return s;
-}
-
-std::string summary_prompt(const std::string& question, const std::string& chain) {
-  return "I will give you a reasoning process of the question. You should determine whether the "
-         "reasoning process is correct about the question. If it is correct, please summarize the "
-         "answer based on the reasoning process. If it is incorrect, answer the question and "
-         "ignore the reasoning process. You shold directly give the summarization or answer as "
-         "you are directly answer the QUESTION  without saying your judgement about the "
-         "reasoning process.\n\nQUESTION: " +
-         question + "\n\nREASON PROCESS: " + chain;
-}
 
 std::string thoughts_text(const ReasoningPath& p) {
   std::string s = "<thoughts>\n";
@@ -246,7 +231,7 @@ AssessReport run_assess(const AssessConfig& cfg) {
     for (int k = 0; k < cfg.reason_per_question && k < static_cast<int>(ranked.size()); ++k) {
       const Scored& s = *ranked[k];
       json r{{"id", t.id + "-p" + std::to_string(s.path.sample)}, {"image", image},
-             {"conversations", json::array({{{"from", "human"}, {"value", "<image>\n" + prompt + reasoning_suffix()}},
+             {"conversations", json::array({{{"from", "human"}, {"value", "<image>\n" + prompt + data::kReasoningSuffix}},
                                             {{"from", "gpt"}, {"value", thoughts_text(s.path)}}})}};
       r["provenance"] = provenance_of(s);
       reason.push_back(r);
@@ -254,7 +239,7 @@ AssessReport run_assess(const AssessConfig& cfg) {
     // Summary candidates: the best high path is sound; one path per flawed bucket is flawed.
     auto summary_sample = [&](const Scored& s, bool is_sound) {
       json r{{"id", t.id + "-s" + std::to_string(s.path.sample)}, {"image", image},
-             {"conversations", json::array({{{"from", "human"}, {"value", summary_prompt("<image>\n" + prompt, thoughts_text(s.path))}},
+             {"conversations", json::array({{{"from", "human"}, {"value", data::summary_question("<image>\n" + prompt, thoughts_text(s.path))}},
                                             {{"from", "gpt"}, {"value", t.answer}}})}};
       r["provenance"] = provenance_of(s);
       r["provenance"]["sound"] = is_sound;
@@ -281,7 +266,7 @@ AssessReport run_assess(const AssessConfig& cfg) {
       if (ci >= 0) {
         const Scored* chosen = &ps[static_cast<size_t>(ci)];
         const Scored* rejected = &ps[static_cast<size_t>(ri)];
-        json pr{{"id", t.id}, {"image", image}, {"prompt", prompt + reasoning_suffix()},
+        json pr{{"id", t.id}, {"image", image}, {"prompt", prompt + data::kReasoningSuffix},
                 {"chosen", thoughts_text(chosen->path)}, {"rejected", thoughts_text(rejected->path)},
                 {"answer", t.answer}};
         pr["provenance"] = {{"chosen", provenance_of(*chosen)}, {"rejected", provenance_of(*rejected)}};

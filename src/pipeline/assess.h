@@ -52,9 +52,7 @@ struct AssessReport {
   json j;
 };
 
-// The paper's reasoning-agent suffix and the summary prompt (exact strings, typos kept).
-const std::string& reasoning_suffix();
-std::string summary_prompt(const std::string& question, const std::string& chain);
+// The paper's prompts (reasoning suffix, summary prompt) are data/system_formats.h's.
 // "<thoughts>\n" + "title: content\n" per step + "</thoughts>".
 std::string thoughts_text(const ReasoningPath& p);
 

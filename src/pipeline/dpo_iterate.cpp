@@ -12,6 +12,7 @@
 #include "data/answer_match.h"
 #include "data/preference_data.h"
 #include "data/sft_data.h"
+#include "data/system_formats.h"
 #include "infer/agents.h"
 #include "infer/batch_engine.h"
 #include "io/image.h"
@@ -280,7 +281,7 @@ DpoIterateReport run_dpo_iterate(const DpoIterateConfig& cfg) {
       PreferencePair p;
       p.id = t->id + "-r" + std::to_string(r);
       if (!t->image.empty()) p.image = data::relative_path(join_path(root, t->image), rdir);
-      p.prompt = world::task_prompt(*t) + reasoning_suffix();
+      p.prompt = world::task_prompt(*t) + data::kReasoningSuffix;
       p.chosen = "<thoughts>\n" + row.at("chains")[static_cast<size_t>(ci)].get<std::string>() + "</thoughts>";
       p.rejected = "<thoughts>\n" + row.at("chains")[static_cast<size_t>(ri)].get<std::string>() + "</thoughts>";
       p.answer = t->answer;

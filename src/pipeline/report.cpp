@@ -200,6 +200,30 @@ json write_pipeline_report(const std::string& out, const json& preset) {
   grid("Accuracy (%) by family", "by_category", families);
   grid("Accuracy (%) by difficulty", "by_difficulty", difficulties);
 
+  // The grounding probe (eval/probe.h) of the base model: does its answer depend on the image?
+  const std::string probe_md = join_path(out, "eval/probe_base/probe.md");
+  json probe = read_or_null(join_path(out, "eval/probe_base/probe.json"));
+  if (file_exists(probe_md)) {
+    md << "\n## Grounding probe (base model)\n\nCross-entropy of the answer's first token (the option letter, or "
+          "the first token of a free answer) with each test task's own image and with the image of another task "
+          "of the same family (fixed seeded pairing). A model that ignores the image has a gap near 0; first-token "
+          "accuracy is greedy, per difficulty. From `insightv eval --probe`.\n\n"
+       << read_file(probe_md);
+  }
+  const json vision = read_or_null(join_path(out, "vision/vision.json"));
+  if (vision.is_object() && vision.contains("heldout") && vision["heldout"].is_object()) {
+    const json& h = vision["heldout"];
+    auto a = [&](const char* head, const char* key) {
+      return h.contains(head) && h[head].contains(key) ? pct(h[head][key].get<double>()) : std::string("n/a");
+    };
+    md << "\n## Vision stage\n\nThe tower alone, on " << h.value("images", 0)
+       << " held-out generated images: per-patch colour " << a("color", "accuracy") << " % (on coloured patches "
+       << a("color", "accuracy_non_none") << " %), shape " << a("shape", "accuracy") << " % (on objects "
+       << a("shape", "accuracy_non_none") << " %), printed number " << a("number", "accuracy") << " % (on numbers "
+       << a("number", "accuracy_non_none") << " %); clock hour " << a("hour", "accuracy") << " %, minute "
+       << a("minute", "accuracy") << " %.\n";
+  }
+
   // DPO rounds.
   const json dpo = read_or_null(join_path(out, "dpo/report.json"));
   if (dpo.is_object()) {
@@ -289,6 +313,8 @@ json write_pipeline_report(const std::string& out, const json& preset) {
      << "that produced these outputs) |\n";
 
   json summary{{"table", table}, {"checks", checks}, {"total_seconds", total}, {"preset", preset}};
+  if (probe.is_object()) summary["probe_base"] = probe;
+  if (vision.is_object()) summary["vision"] = vision;
   write_file_atomic(join_path(out, "report.md"), md.str());
   write_json_file(join_path(out, "report.json"), {{"summary", summary}, {"results", results}, {"stages", stages}});
   return summary;

@@ -13,6 +13,7 @@
 #include "data/sft_data.h"
 #include "data/system_formats.h"
 #include "eval/eval.h"
+#include "eval/probe.h"
 #include "infer/agents.h"
 #include "io/bpe_trainer.h"
 #include "io/chat_template.h"
@@ -28,6 +29,7 @@
 #include "pipeline/report.h"
 #include "pipeline/stage_data.h"
 #include "train/sft.h"
+#include "train/vision_stage.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/hash.h"
@@ -39,66 +41,19 @@
 
 namespace insightv::pipeline {
 
-json PipelinePreset::to_json() const {
-  return {{"name", name},
-          {"model_preset", model_preset},
-          {"image_size", image_size},
-          {"train_tasks", train_tasks},
-          {"test_tasks", test_tasks},
-          {"vocab_size", vocab_size},
-          {"base_steps", base_steps},
-          {"reason_steps", reason_steps},
-          {"summary_steps", summary_steps},
-          {"cot_steps", cot_steps},
-          {"multi_turn_steps", multi_turn_steps},
-          {"summary_only_steps", summary_only_steps},
-          {"batch", batch},
-          {"micro_budget_bytes", micro_budget_bytes},
-          {"base_lr", base_lr},
-          {"sft_lr", sft_lr},
-          {"max_length", max_length},
-          {"datagen_tasks", datagen_tasks},
-          {"paths", paths},
-          {"dpo_rounds", dpo_rounds},
-          {"dpo_paths", dpo_paths},
-          {"dpo_questions", dpo_questions},
-          {"dpo_lr", dpo_lr},
-          {"dpo_beta", dpo_beta},
-          {"dpo_epochs", dpo_epochs},
-          {"dpo_batch", dpo_batch},
-          {"reason_max_tokens", reason_max_tokens},
-          {"answer_max_tokens", answer_max_tokens},
-          {"eval_tasks", eval_tasks},
-          {"concurrency", concurrency}};
-}
-
-PipelinePreset pipeline_preset(const std::string& name) {
-  PipelinePreset p;
-  p.name = name;
-  if (name == "nano") return p;
-  if (name == "tiny") {
-    p.train_tasks = 140;
-    p.test_tasks = 28;
-    p.vocab_size = 640;
-    p.base_steps = 30;
-    p.reason_steps = p.summary_steps = p.cot_steps = p.multi_turn_steps = p.summary_only_steps = 10;
-    p.batch = 8;
-    p.datagen_tasks = 70;
-    p.paths = 3;
-    p.dpo_rounds = 2;
-    p.dpo_paths = 2;
-    p.dpo_questions = 8;
-    p.dpo_batch = 4;
-    p.reason_max_tokens = 24;
-    p.answer_max_tokens = 6;
-    p.concurrency = 8;
-    return p;
-  }
-  throw Error("pipeline", "unknown preset '" + name + "'", "use nano (the full run) or tiny (a quick check)");
+PipelinePreset resolve_preset(const PipelineConfig& cfg) {
+  PipelinePreset p = cfg.config_file.empty() ? pipeline_preset(cfg.preset)
+                                             : preset_from_yaml(read_file(cfg.config_file), cfg.config_file);
+  for (const std::string& kv : cfg.settings) apply_setting(p, kv);
+  check(p.image_size % p.patch_size == 0, "pipeline",
+        "image_size " + std::to_string(p.image_size) + " is not a multiple of patch_size " + std::to_string(p.patch_size));
+  check(p.base_loss_norm == "token" || p.base_loss_norm == "example", "pipeline",
+        "base_loss_norm '" + p.base_loss_norm + "' is not token or example");
+  return p;
 }
 
 std::vector<std::string> pipeline_stage_names() {
-  return {"world", "datagen", "assess", "tokenizer", "init", "base", "reason", "summary",
+  return {"world", "datagen", "assess", "tokenizer", "init", "vision", "base", "reason", "summary",
           "cot", "multi_turn", "summary_only", "dpo", "eval", "report"};
 }
 
@@ -181,7 +136,7 @@ int64_t mcfg_image_tokens(const ModelConfig& m) {
 }
 
 json sft_stage(Ctx& c, const std::string& init, const std::string& data_json, const std::string& out, int64_t steps,
-               double lr) {
+               double lr, const std::string& loss_norm) {
   Checkpoint ck = load_checkpoint(init);
   const Tokenizer tok = Tokenizer::load(init);
   SftDataOptions d;
@@ -210,6 +165,7 @@ json sft_stage(Ctx& c, const std::string& init, const std::string& data_json, co
   IV_LOG(info) << "pipeline: " << out << ": " << n_examples << " examples, 90th-percentile length " << t90
                << " tokens → micro-batches of " << micro << " × " << tc.grad_accum;
   tc.optim.lr = lr;
+  tc.loss_norm = loss_norm;
   tc.max_length = c.p.max_length;
   tc.save_every = std::max<int64_t>(25, steps / 4);
   tc.seed = c.cfg.seed;
@@ -229,9 +185,51 @@ json sft_stage(Ctx& c, const std::string& init, const std::string& data_json, co
           {"tokens_per_s", s.tokens_per_s}, {"init", init}, {"data", data_json}};
 }
 
+// The model the preset describes: its model_preset with the preset's shape and image size.
+ModelConfig model_config_of(const PipelinePreset& p) {
+  ModelConfig mc = preset_config(p.model_preset);
+  mc.text.hidden_size = p.text_hidden_size;
+  mc.text.intermediate_size = p.text_intermediate_size;
+  mc.text.num_hidden_layers = p.text_layers;
+  mc.text.num_attention_heads = p.text_heads;
+  mc.text.num_key_value_heads = p.text_kv_heads;
+  check(p.text_heads > 0 && p.text_hidden_size % p.text_heads == 0 && p.text_kv_heads > 0 && p.text_heads % p.text_kv_heads == 0,
+        "pipeline", "text_hidden_size must divide into text_heads, and text_heads into text_kv_heads");
+  mc.text.head_dim = p.text_hidden_size / p.text_heads;
+  if (mc.vision) {
+    check(p.vision_heads > 0 && p.vision_hidden_size % p.vision_heads == 0, "pipeline",
+          "vision_hidden_size must divide into vision_heads");
+    mc.vision->hidden_size = p.vision_hidden_size;
+    mc.vision->intermediate_size = p.vision_intermediate_size;
+    mc.vision->num_hidden_layers = p.vision_layers;
+    mc.vision->num_attention_heads = p.vision_heads;
+    mc.vision->patch_size = p.patch_size;
+    mc.vision->image_size = p.image_size;  // the rendered images are the tower's input, unresized
+    mc.mm.mm_hidden_size = p.vision_hidden_size;
+  }
+  return mc;
+}
+
 struct SystemRow {
   std::string name, kind, model, reason;
 };
+
+std::string file_hash(const std::string& path) { return file_exists(path) ? hex64(fnv1a64(read_file(path))) : ""; }
+
+// OUT/manifest.json: what produced this folder (versions, seed, preset, data fingerprints).
+void write_manifest(const PipelineConfig& cfg, const Ctx& c) {
+  json data = json::object();
+  for (const char* f : {"world/train/tasks.jsonl", "world/test/tasks.jsonl", "assess/base.json", "assess/reason.json",
+                        "assess/summary.json", "tokenizer/tokenizer.json"})
+    if (file_exists(join_path(cfg.out, f))) data[f] = file_hash(join_path(cfg.out, f));
+  json stages = json::object();
+  for (const auto& [name, hash] : c.hashes) stages[name] = hash;
+  write_json_file(join_path(cfg.out, "manifest.json"),
+                  {{"insightv", INSIGHTV_VERSION}, {"libtorch", torch_version()}, {"seed", cfg.seed},
+                   {"preset", c.p.name}, {"config", cfg.config_file.empty() ? "preset:" + cfg.preset : cfg.config_file},
+                   {"settings", cfg.settings}, {"config_yaml_fnv1a64", hex64(fnv1a64(preset_to_yaml(c.p)))},
+                   {"bf16", c.bf16}, {"stage_hashes", stages}, {"data_fnv1a64", data}});
+}
 
 }  // namespace
 
@@ -240,14 +238,16 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
   const auto names = pipeline_stage_names();
   for (const std::string* s : {&cfg.only, &cfg.stop_after})
     check(s->empty() || std::find(names.begin(), names.end(), *s) != names.end(), "pipeline",
-          "unknown stage '" + *s + "'", "stages: world, datagen, assess, tokenizer, init, base, reason, summary, cot, "
+          "unknown stage '" + *s + "'", "stages: world, datagen, assess, tokenizer, init, vision, base, reason, summary, cot, "
                                         "multi_turn, summary_only, dpo, eval, report");
   PipelineReport report;
-  Ctx c{cfg, pipeline_preset(cfg.preset), false, report, {}, false};
+  Ctx c{cfg, resolve_preset(cfg), false, report, {}, false};
   c.bf16 = cfg.bf16 < 0 ? cpu_has_bf16() : cfg.bf16 == 1;
   make_dirs(cfg.out);
   write_json_file(join_path(cfg.out, "pipeline.json"),
                   {{"preset", c.p.to_json()}, {"seed", cfg.seed}, {"bf16", c.bf16}});
+  // What this run is: the resolved preset (rerunnable with --config) and a manifest.
+  write_file_atomic(join_path(cfg.out, "config.yaml"), preset_to_yaml(c.p));
   IV_LOG(info) << "pipeline: preset " << c.p.name << ", out " << cfg.out << ", bf16 " << (c.bf16 ? "on" : "off");
   Stopwatch total;
   const PipelinePreset& p = c.p;
@@ -325,9 +325,12 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
     return json{{"corpus_bytes", st.corpus_bytes}, {"merges", st.merges}, {"seconds", st.seconds}};
   });
 
-  stage(c, "init", {{"model", p.model_preset}, {"seed", seed}}, {"tokenizer"}, [&] {
+  const json shape = {{"text", {p.text_hidden_size, p.text_intermediate_size, p.text_layers, p.text_heads, p.text_kv_heads}},
+                      {"vision", {p.vision_hidden_size, p.vision_intermediate_size, p.vision_layers, p.vision_heads,
+                                  p.patch_size, p.image_size}}};
+  stage(c, "init", {{"model", p.model_preset}, {"shape", shape}, {"seed", seed}}, {"tokenizer"}, [&] {
     const Tokenizer tok = Tokenizer::load(c.dir("tokenizer"));
-    ModelConfig mc = preset_config(p.model_preset);
+    ModelConfig mc = model_config_of(p);
     fit_config_to_tokenizer(mc, tok);
     torch::manual_seed(seed);
     MultimodalLM lm(mc);
@@ -336,14 +339,39 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
     return json{{"parameters", count_parameters(mc).total()}, {"vocab_size", mc.text.vocab_size}};
   });
 
+  stage(c, "vision", {{"steps", p.vision_steps}, {"batch", p.vision_batch}, {"lr", p.vision_lr}, {"bf16", c.bf16},
+                      {"seed", seed}},
+        {"init", "world"}, [&] {
+          if (p.vision_steps <= 0) return json{{"skipped", "vision_steps is 0"}};
+          Checkpoint ck = load_checkpoint(c.dir("init"));
+          VisionStageConfig v;
+          v.steps = p.vision_steps;
+          v.batch = p.vision_batch;
+          v.optim.lr = p.vision_lr;
+          v.world_seed = seed;
+          v.out_dir = c.dir("vision");
+          v.save_every = std::max<int64_t>(25, p.vision_steps / 4);
+          v.progress = cfg.progress;
+          v.bf16 = c.bf16;
+          // No test image is ever trained on: the test split's pixels are excluded by hash.
+          for (const auto& t : world::read_tasks(world_test))
+            v.excluded.insert(image_pixel_hash(read_image(join_path(world_test, t.image))));
+          const VisionStageSummary s = run_vision_stage(ck.model, ck.config, v);
+          Tokenizer::load(c.dir("init")).save(c.dir("vision"));
+          std::error_code ec;
+          std::filesystem::remove_all(join_path(c.dir("vision"), "checkpoints"), ec);
+          return s.to_json();
+        });
+  const std::string base_init = p.vision_steps > 0 ? "vision" : "init";
+
   auto sft = [&](const std::string& name, const std::string& init, const std::string& data, int64_t steps, double lr,
-                 const std::vector<std::string>& inputs) {
+                 const std::vector<std::string>& inputs, const std::string& loss_norm = "token") {
     stage(c, name, {{"steps", steps}, {"lr", lr}, {"batch", p.batch}, {"micro_budget", p.micro_budget_bytes},
-                    {"max_length", p.max_length}, {"bf16", c.bf16},
+                    {"max_length", p.max_length}, {"bf16", c.bf16}, {"loss_norm", loss_norm},
                     {"seed", seed}},
-          inputs, [&] { return sft_stage(c, c.dir(init), join_path(sets, data), c.dir(name), steps, lr); });
+          inputs, [&] { return sft_stage(c, c.dir(init), join_path(sets, data), c.dir(name), steps, lr, loss_norm); });
   };
-  sft("base", "init", "base.json", p.base_steps, p.base_lr, {"init", "assess"});
+  sft("base", base_init, "base.json", p.base_steps, p.base_lr, {base_init, "assess"}, p.base_loss_norm);
   sft("reason", "base", "reason.json", p.reason_steps, p.sft_lr, {"base", "assess"});
   sft("summary", "base", "summary.json", p.summary_steps, p.sft_lr, {"base", "assess"});
   sft("cot", "base", "cot.json", p.cot_steps, p.sft_lr, {"base", "assess"});
@@ -390,7 +418,7 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
       {"dpo_iterative", "multi-agent", "", dpo_last},
   };
   stage(c, "eval", {{"tasks", p.eval_tasks}, {"reason_max_tokens", p.reason_max_tokens},
-                    {"answer_max_tokens", p.answer_max_tokens}, {"bf16", c.bf16}, {"seed", seed}, {"systems", 7}},
+                    {"answer_max_tokens", p.answer_max_tokens}, {"bf16", c.bf16}, {"seed", seed}, {"systems", 7}, {"probe", 1}},
         {"base", "cot", "multi_turn", "summary_only", "reason", "summary", "dpo", "world"}, [&] {
           json out = json::object();
           for (const SystemRow& s : systems) {
@@ -412,14 +440,29 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
             const eval::EvalResult r = eval::run_eval(e);
             out[s.name] = r.to_json();
           }
+          // The grounding probe of the base model (eval/probe.h): own vs another task's image.
+          eval::ProbeConfig pc;
+          pc.model = c.dir("base");
+          pc.tasks = world_test;
+          pc.limit = p.eval_tasks;
+          pc.seed = seed + 6;
+          pc.bf16 = c.bf16;
+          pc.progress = cfg.progress;
+          const eval::ProbeResult pr = eval::run_probe(pc);
+          const std::string probe_dir = join_path(c.dir("eval"), "probe_base");
+          make_dirs(probe_dir);
+          write_json_file(join_path(probe_dir, "probe.json"), pr.to_json());
+          write_file_atomic(join_path(probe_dir, "probe.md"), pr.to_markdown());
+          out["probe_base"] = pr.to_json()["all"];
           return out;
         });
 
-  stage(c, "report", {{"v", 2}}, {"eval", "dpo", "base", "reason", "summary"}, [&] {
+  stage(c, "report", {{"v", 3}}, {"eval", "dpo", "base", "reason", "summary", "vision"}, [&] {
     return write_pipeline_report(cfg.out, p.to_json());
   });
 
   report.seconds = total.seconds();
+  write_manifest(cfg, c);
   if (file_exists(join_path(cfg.out, "report.md"))) report.report_md = join_path(cfg.out, "report.md");
   return report;
 }

@@ -10,6 +10,8 @@
 //   assess       answer filter + verifier step scorer → reasoning set, summary set, pairs
 //   tokenizer    byte-level BPE trained on the text the models will see
 //   init         a random nano model sized to the tokenizer
+//   vision       the tower learns to see: dense scene-graph targets on images made on the fly
+//                from the "vision" seed range (train/vision_stage.h); test images are excluded
 //   base         stage 0: captions + direct answers (the LLaVA-NeXT stand-in, "Baseline")
 //   reason       reasoning agent: SFT of base on the reasoning set
 //   summary      summary agent: SFT of base on the summary set (sound + flawed chains)
@@ -24,48 +26,25 @@
 // setting reruns that stage and everything downstream. Inside a stage the work is resumable
 // too (datagen and eval ledgers, training checkpoints, DPO rounds): after a kill -9, rerun the
 // same command. `only` runs one stage (its inputs must exist); `stop_after` ends after a stage.
-// Presets: "nano" (the README's run, sized for ≤ 45 min on 2 cores) and "tiny" (the same
-// stages in a minute or two, for tests).
+// Presets (presets/*.yaml, embedded): "nano" (the README's run, sized for ≤ 45 min on 2 cores)
+// and "tiny" (the same stages in a minute or two, for tests); a run writes the preset it used to
+// OUT/config.yaml and OUT/manifest.json (versions, seed, data hashes).
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "io/json.h"
+#include "pipeline/preset.h"
 
 namespace insightv::pipeline {
 
-struct PipelinePreset {
-  std::string name;
-  std::string model_preset = "nano";
-  int image_size = 128;
-  int64_t train_tasks = 4200, test_tasks = 1050;   // per split (7 families, round-robin)
-  int vocab_size = 2048;
-  // Stage sizes: optimizer steps; batch sizes in examples (pairs for DPO).
-  int64_t base_steps = 700, reason_steps = 150, summary_steps = 90, cot_steps = 100, multi_turn_steps = 100,
-          summary_only_steps = 60;
-  int64_t batch = 16;              // examples per optimizer step ...
-  double micro_budget_bytes = 32 << 20;  // ... in micro-batches whose [B,H,T,T] attention scores
-                                         // fit this (so malloc reuses them; see sft_stage)
-  double base_lr = 1e-3, sft_lr = 5e-4;
-  int64_t max_length = 512;
-  int64_t datagen_tasks = 2800;   // train tasks given to the teacher
-  int paths = 4;
-  int dpo_rounds = 3, dpo_paths = 4;
-  int64_t dpo_questions = 150;    // per round
-  double dpo_lr = 2e-5, dpo_beta = 0.1, dpo_epochs = 1;
-  int64_t dpo_batch = 8;
-  int reason_max_tokens = 192, answer_max_tokens = 16;
-  int64_t eval_tasks = 0;         // 0 = the whole test split
-  int concurrency = 16;
-  json to_json() const;
-};
-
-PipelinePreset pipeline_preset(const std::string& name);  // "nano" | "tiny"
 std::vector<std::string> pipeline_stage_names();
 
 struct PipelineConfig {
-  std::string preset = "nano";
+  std::string preset = "nano";      // a shipped preset (pipeline/preset.h) ...
+  std::string config_file;          // ... or a YAML preset file (wins over `preset`)
+  std::vector<std::string> settings;  // "key=value" overrides, applied in order
   std::string out;
   uint64_t seed = 0;
   std::string only;         // run just this stage
@@ -87,6 +66,8 @@ struct PipelineReport {
   std::string report_md;    // path of report.md (empty until the report stage ran)
 };
 
+// The preset a run uses: the config file or the shipped preset, then the settings.
+PipelinePreset resolve_preset(const PipelineConfig& cfg);
 PipelineReport run_pipeline(const PipelineConfig& cfg);
 
 }  // namespace insightv::pipeline

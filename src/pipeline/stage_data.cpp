@@ -94,7 +94,7 @@ std::vector<data::LlavaSample> multi_turn_samples(const std::vector<data::LlavaS
   for (const auto& s : reason) {
     const world::Task& t = task_of(s, tasks);
     data::LlavaSample c = derived(s, "-mt");
-    c.conversations = {{"human", "<image>\n" + world::task_prompt(t) + reasoning_suffix()},
+    c.conversations = {{"human", "<image>\n" + world::task_prompt(t) + data::kReasoningSuffix},
                        {"gpt", thoughts_of(s)},
                        {"human", data::kMultiTurnFollowup},
                        {"gpt", t.answer}};

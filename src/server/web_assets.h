@@ -1,5 +1,5 @@
 // server/web_assets.h — the web page's files (web/: HTML, CSS, plain ES modules), embedded in
-// the binary at build time by cmake/embed_web.cmake, so `insightv serve` needs nothing beside
+// the binary at build time by cmake/embed_files.cmake, so `insightv serve` needs nothing beside
 // it. Only these names are ever served: a request names an asset, never a path on disk.
 //
 //   const WebAsset* a = find_web_asset("chat.js");   // nullptr for any other name
@@ -12,12 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include "util/embedded_file.h"
+
 namespace insightv {
 
-struct EmbeddedFile {
-  std::string_view name;   // file name inside web/, e.g. "index.html"
-  std::string_view bytes;
-};
 // Every file of web/ (generated at build time).
 const std::vector<EmbeddedFile>& embedded_web_files();
 

@@ -1,4 +1,4 @@
-// train/batch_builder.cpp — splice, label expansion, padding; frozen-tower feature cache.
+// train/batch_builder.cpp — splice, label expansion, padding; the frozen tower's feature cache.
 #include <torch/torch.h>
 
 #include "train/batch_builder.h"
@@ -11,10 +11,23 @@ namespace insightv {
 BatchBuilder::BatchBuilder(MultimodalLM lm, ImageLoader load_image, int64_t max_length)
     : lm_(std::move(lm)), load_image_(std::move(load_image)), max_length_(max_length) {}
 
+bool BatchBuilder::tower_trainable() const {
+  if (!lm_->vision) return false;
+  for (const auto& p : lm_->vision->parameters())
+    if (p.requires_grad()) return true;
+  return false;
+}
+
 torch::Tensor BatchBuilder::image_features(const std::string& key) {
+  check(static_cast<bool>(load_image_) || tower_cache_.count(key) > 0, "train",
+        "example refers to image '" + key + "' but no image loader is set");
+  if (tower_trainable()) {
+    // A trained tower changes every step: run it (with gradients when grad mode is on), cache nothing.
+    ImageTiles tiles = load_image_(key);
+    return lm_->pack_anyres(lm_->project(lm_->vision_features(tiles.pixels)), tiles.size);
+  }
   auto it = tower_cache_.find(key);
   if (it == tower_cache_.end()) {
-    check(static_cast<bool>(load_image_), "train", "example refers to image '" + key + "' but no image loader is set");
     ImageTiles tiles = load_image_(key);
     torch::Tensor feats;
     {

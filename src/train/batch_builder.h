@@ -1,9 +1,11 @@
 // train/batch_builder.h — tokenised examples → model inputs: image features spliced in at the
 // placeholder, labels expanded (−100 over image tokens), right padding, truncation.
 //
-// The vision tower is frozen in every stage, so each image's tower output is computed once
-// and cached in memory (keyed by image path); the projector runs on every use, since it is
-// trained. Shared by the SFT and DPO trainers. Not thread-safe.
+// While the vision tower is frozen (the default tunable parts), each image's tower output is
+// computed once and cached in memory (keyed by image path); the projector runs on every use,
+// since it is trained. When any tower parameter requires grad (`mm_vision_tower` among the
+// tunable parts), the tower runs on every use (with gradients in grad mode) and nothing is
+// cached. Shared by the SFT and DPO trainers. Not thread-safe.
 //
 //   BatchBuilder bb(lm, load_image, max_length);
 //   auto [x, labels] = bb.build({&ex1, &ex2});     // x [B,T,C], labels [B,T]
@@ -32,6 +34,8 @@ class BatchBuilder {
   // Projected, packed features of one image (tower output cached).
   torch::Tensor image_features(const std::string& key);
   size_t cached_images() const { return tower_cache_.size(); }
+  // True when some tower parameter requires grad (its features are then never cached).
+  bool tower_trainable() const;
 
  private:
   MultimodalLM lm_;

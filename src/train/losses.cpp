@@ -33,6 +33,17 @@ torch::Tensor causal_lm_loss(const torch::Tensor& logits, const torch::Tensor& l
   return nll / target.ne(kIgnoreIndex).sum().clamp_min(1);
 }
 
+torch::Tensor example_mean_lm_loss(const torch::Tensor& logits, const torch::Tensor& labels) {
+  const int64_t B = logits.size(0), V = logits.size(2), T = logits.size(1);
+  auto target = labels.narrow(1, 1, T - 1);
+  auto nll = F::cross_entropy(logits.narrow(1, 0, T - 1).reshape({-1, V}).to(torch::kFloat32), target.reshape({-1}),
+                              F::CrossEntropyFuncOptions().reduction(torch::kNone).ignore_index(kIgnoreIndex))
+                 .view({B, T - 1});
+  auto n = target.ne(kIgnoreIndex).sum(1);                            // [B]
+  auto per_example = nll.sum(1) / n.clamp_min(1).to(torch::kFloat32);  // rows without tokens: 0
+  return per_example.sum() / n.gt(0).sum().clamp_min(1).to(torch::kFloat32);
+}
+
 torch::Tensor sequence_logprob(const torch::Tensor& logits, const torch::Tensor& labels) {
   return token_logprobs(logits, labels).sum(1);
 }

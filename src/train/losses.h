@@ -22,6 +22,9 @@ torch::Tensor scored_tokens(const torch::Tensor& labels);
 // Mean negative log-likelihood over all scored tokens of the batch (HF's causal LM loss);
 // 0 when no token is scored.
 torch::Tensor causal_lm_loss(const torch::Tensor& logits, const torch::Tensor& labels);
+// The mean over examples of each example's mean NLL over its scored tokens (rows without scored
+// tokens are left out; 0 when none has any): a two-token answer weighs as much as a long caption.
+torch::Tensor example_mean_lm_loss(const torch::Tensor& logits, const torch::Tensor& labels);
 // Sum of log p over each row's scored tokens [B].
 torch::Tensor sequence_logprob(const torch::Tensor& logits, const torch::Tensor& labels);
 

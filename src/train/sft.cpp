@@ -34,6 +34,10 @@ SftTrainer::SftTrainer(MultimodalLM lm, ModelConfig config, std::vector<TrainExa
       batches_(lm_, std::move(load_image), cfg_.max_length), order_(lengths_of(data_), cfg_.batch_size, cfg_.seed) {
   for (const auto& e : data_)
     check(e.ids.size() == e.labels.size(), "sft", "an example's ids and labels differ in length");
+  check(cfg_.loss_norm == "token" || cfg_.loss_norm == "example", "sft",
+        "unknown loss normalisation '" + cfg_.loss_norm + "'", "use token or example");
+  check(cfg_.loss_norm == "token" || !cfg_.data_parallel, "sft",
+        "per-example loss normalisation is not implemented for data-parallel runs", "use --loss-norm token");
   if (config_.is_multimodal()) set_tunable_parts(lm_, cfg_.tunable_parts);
   opt_ = make_adamw(*lm_, cfg_.optim);
 }
@@ -49,7 +53,7 @@ double SftTrainer::train_step(const std::vector<const TrainExample*>& rows) {
     auto [x, labels] = build_batch(rows);
     DecoderInputs in;  // right padding: causal masking alone keeps real tokens from seeing pads
     auto out = lm_->forward(x, in);
-    loss = causal_lm_loss(out.logits, labels);
+    loss = cfg_.loss_norm == "example" ? example_mean_lm_loss(out.logits, labels) : causal_lm_loss(out.logits, labels);
   }
   (loss / static_cast<double>(cfg_.grad_accum)).backward();
   return loss.item<double>();

@@ -53,6 +53,10 @@ struct TrainConfig {
   std::string out_dir;            // empty: no checkpoints or metrics
   bool resume = false;
   std::string tunable_parts = "mm_mlp_adapter,mm_language_model";
+  // "token": the mean NLL over every scored token of the batch (long answers dominate);
+  // "example": the mean over examples of each one's mean (losses.h example_mean_lm_loss), so a
+  // one-letter answer carries as much gradient as a caption. Single process only.
+  std::string loss_norm = "token";
   bool progress = true;
   bool bf16 = false;              // bf16 autocast for matmuls (fp32 master weights); see cpu_has_bf16()
   int64_t stop_after = 0;         // > 0: return after this many steps, without the final save

@@ -14,7 +14,7 @@
 namespace insightv {
 
 void save_train_state(const std::string& out_dir, int64_t step, MultimodalLM& lm, const ModelConfig& config,
-                      torch::optim::Optimizer& opt, const json& state) {
+                      torch::optim::Optimizer& opt, const json& state, torch::nn::Module* extra) {
   const std::string root = join_path(out_dir, "checkpoints");
   const std::string name = "ckpt-" + std::to_string(step);
   const std::string dir = join_path(root, name);
@@ -26,6 +26,14 @@ void save_train_state(const std::string& out_dir, int64_t step, MultimodalLM& lm
   archive.save_to(tmp);
   check(std::rename(tmp.c_str(), join_path(dir, "trainer_state/optimizer.pt").c_str()) == 0, "train",
         "cannot write the optimizer state in " + dir);
+  if (extra != nullptr) {
+    torch::serialize::OutputArchive extra_archive;
+    extra->save(extra_archive);
+    const std::string extra_tmp = join_path(dir, "trainer_state/extra.pt.tmp");
+    extra_archive.save_to(extra_tmp);
+    check(std::rename(extra_tmp.c_str(), join_path(dir, "trainer_state/extra.pt").c_str()) == 0, "train",
+          "cannot write the extra modules' state in " + dir);
+  }
   json st = state;
   st["step"] = step;
   write_json_file(join_path(dir, "trainer_state/state.json"), st);
@@ -36,7 +44,8 @@ void save_train_state(const std::string& out_dir, int64_t step, MultimodalLM& lm
   if (!previous.empty() && previous != name) std::system(("rm -rf '" + join_path(root, previous) + "'").c_str());
 }
 
-json load_train_state(const std::string& out_dir, MultimodalLM& lm, torch::optim::Optimizer& opt) {
+json load_train_state(const std::string& out_dir, MultimodalLM& lm, torch::optim::Optimizer& opt,
+                      torch::nn::Module* extra) {
   const std::string root = join_path(out_dir, "checkpoints");
   const std::string latest = join_path(root, "latest");
   if (!file_exists(latest)) return nullptr;
@@ -45,6 +54,14 @@ json load_train_state(const std::string& out_dir, MultimodalLM& lm, torch::optim
   torch::serialize::InputArchive archive;
   archive.load_from(join_path(dir, "trainer_state/optimizer.pt"));
   opt.load(archive);
+  if (extra != nullptr) {
+    const std::string extra_path = join_path(dir, "trainer_state/extra.pt");
+    check(file_exists(extra_path), "train", dir + " holds no state for the modules trained beside the model",
+          "it was written by another trainer; start afresh");
+    torch::serialize::InputArchive extra_archive;
+    extra_archive.load_from(extra_path);
+    extra->load(extra_archive);
+  }
   json st = read_json_file(join_path(dir, "trainer_state/state.json"));
   IV_LOG(info) << "resuming from " << dir << " at step " << st["step"].get<int64_t>();
   return st;

@@ -18,7 +18,8 @@ uint64_t split_base(const std::string& split) {
   if (split == "train") return 0;
   if (split == "val") return static_cast<uint64_t>(kSplitStride);
   if (split == "test") return 2 * static_cast<uint64_t>(kSplitStride);
-  throw Error("world", "unknown split '" + split + "'", "use train, val, test or all");
+  if (split == "vision") return 3 * static_cast<uint64_t>(kSplitStride);
+  throw Error("world", "unknown split '" + split + "'", "use train, val, test, vision or all");
 }
 
 std::vector<int> parse_difficulties(const std::string& spec) {

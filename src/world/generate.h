@@ -5,7 +5,8 @@
 //   WorldSummary s = generate_world(cfg);   // vw/tasks.jsonl, vw/images/*.png, vw/world.json
 //
 // Seeds and splits: task `index` of split `split` gets the seed split_base(split) + index, with
-// bases 0 (train), 10^12 (val), 2*10^12 (test), so splits draw from disjoint seed ranges; its
+// bases 0 (train), 10^12 (val), 2*10^12 (test), 3*10^12 (vision: the images the vision stage
+// generates on the fly, never written), so splits draw from disjoint seed ranges; its
 // random stream is Rng(mix(world seed, task seed, family)). With `--family all` task i belongs to
 // family i mod 7. The same config gives byte-identical PNG and JSONL files.
 // split "all" writes out/train, out/val and out/test (n tasks each) and then checks that no

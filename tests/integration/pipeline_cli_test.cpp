@@ -15,7 +15,7 @@
 namespace insightv {
 namespace {
 
-const char* const kStages[] = {"world", "datagen", "assess", "tokenizer", "init", "base", "reason", "summary",
+const char* const kStages[] = {"world", "datagen", "assess", "tokenizer", "init", "vision", "base", "reason", "summary",
                                "cot", "multi_turn", "summary_only", "dpo", "eval", "report"};
 
 std::vector<std::string> pipeline_args(const std::string& out) {
@@ -38,6 +38,22 @@ TEST(IntegrationPipeline, TinyRunsEveryStageThenSkipsThemAll) {
   EXPECT_NE(md.find("Iterative DPO"), std::string::npos);
   EXPECT_NE(md.find("Does the paper's ordering hold"), std::string::npos);
   EXPECT_TRUE(file_exists(join_path(out, "dpo/round-2/model/model.safetensors")));
+  // The grounding probe of the base model and the vision stage's held-out accuracy are reported.
+  EXPECT_NE(md.find("Grounding probe"), std::string::npos);
+  EXPECT_NE(md.find("## Vision stage"), std::string::npos);
+  EXPECT_EQ(rep["summary"]["probe_base"]["all"]["n"].get<int64_t>(), 28);
+  // The run's preset and manifest: config.yaml reruns it exactly.
+  const std::string yaml = read_file(join_path(out, "config.yaml"));
+  EXPECT_NE(yaml.find("name: \"tiny\""), std::string::npos);
+  const json manifest = read_json_file(join_path(out, "manifest.json"));
+  EXPECT_EQ(manifest["preset"], "tiny");
+  EXPECT_EQ(manifest["data_fnv1a64"]["world/test/tasks.jsonl"].get<std::string>().size(), 16u);
+  auto from_config = pipeline_args(out);
+  from_config[1] = "--config";
+  from_config[2] = join_path(out, "config.yaml");
+  const auto same = test::run_cli(from_config);
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_EQ(same.out.find(" ran"), std::string::npos) << "config.yaml gives the same stages: " << same.out;
 
   // A rerun finds every stage up to date.
   const auto again = test::run_cli(pipeline_args(out));
@@ -80,6 +96,47 @@ TEST(IntegrationPipeline, KilledRunsResume) {
   EXPECT_TRUE(file_exists(join_path(out, "report.md")));
   const json rep = read_json_file(join_path(out, "report.json"));
   EXPECT_EQ(rep["summary"]["table"].size(), 7u);
+}
+
+TEST(IntegrationPipeline, PresetsPrintParseAndRefuseUnknownKeys) {
+  const auto nano = test::run_cli({"pipeline", "--print-config", "--preset", "nano"});
+  ASSERT_EQ(nano.exit_code, 0) << nano.err;
+  EXPECT_NE(nano.out.find("vision_steps: 500"), std::string::npos) << nano.out;
+  EXPECT_NE(nano.out.find("# vision stage steps"), std::string::npos);
+  // Printed, written to a file and read back: the same preset, from any folder.
+  const std::string dir = test::make_temp_dir("pipeline-config");
+  write_file_atomic(join_path(dir, "nano.yaml"), nano.out);
+  const auto back = test::run_cli({"pipeline", "--print-config", "--config", join_path(dir, "nano.yaml")});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(back.out, nano.out);
+  // --set changes a key; the tiny preset inherits nano's other keys.
+  const auto set = test::run_cli({"pipeline", "--print-config", "--preset", "tiny", "--set", "base_steps=31",
+                                  "--set", "base_loss_norm=token"});
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_NE(set.out.find("base_steps: 31\n"), std::string::npos);
+  EXPECT_NE(set.out.find("base_loss_norm: \"token\""), std::string::npos);
+  EXPECT_NE(set.out.find("text_layers: 6\n"), std::string::npos);
+  // Errors name what is wrong.
+  const auto unknown = test::run_cli({"pipeline", "--print-config", "--set", "base_stepz=3"});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("unknown key 'base_stepz'"), std::string::npos) << unknown.err;
+  const auto bad = test::run_cli({"pipeline", "--print-config", "--set", "base_steps=many"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("not an integer"), std::string::npos) << bad.err;
+  const auto no_eq = test::run_cli({"pipeline", "--print-config", "--set", "base_steps"});
+  EXPECT_NE(no_eq.exit_code, 0);
+  EXPECT_NE(no_eq.err.find("KEY=VALUE"), std::string::npos) << no_eq.err;
+  write_file_atomic(join_path(dir, "typo.yaml"), "preset: nano\nvison_steps: 3\n");
+  const auto typo = test::run_cli({"pipeline", "--print-config", "--config", join_path(dir, "typo.yaml")});
+  EXPECT_NE(typo.exit_code, 0);
+  EXPECT_NE(typo.err.find("unknown key 'vison_steps'"), std::string::npos) << typo.err;
+  write_file_atomic(join_path(dir, "broken.yaml"), "base_steps: [1, 2\n");
+  const auto broken = test::run_cli({"pipeline", "--print-config", "--config", join_path(dir, "broken.yaml")});
+  EXPECT_NE(broken.exit_code, 0);
+  EXPECT_NE(broken.err.find("not valid YAML"), std::string::npos) << broken.err;
+  const auto shipped = test::run_cli({"pipeline", "--print-config", "--preset", "huge"});
+  EXPECT_NE(shipped.exit_code, 0);
+  EXPECT_NE(shipped.err.find("shipped presets: nano, tiny"), std::string::npos) << shipped.err;
 }
 
 }  // namespace

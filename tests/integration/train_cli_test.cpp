@@ -108,3 +108,37 @@ TEST(IntegrationTrain, DpoRunsOnPairsAndReusesTheReferenceCache) {
   EXPECT_EQ(insightv::read_file(fixture().root + "/dpo1/model.safetensors"),
             insightv::read_file(fixture().root + "/dpo2/model.safetensors"));
 }
+
+// The vision stage through the CLI: kill -9 after its first checkpoint, rerun (it resumes by
+// default) and the finished model equals an uninterrupted run's, byte for byte; its report
+// has the held-out accuracy of every head.
+TEST(IntegrationTrain, VisionStageKilledAndRerunEqualsUninterruptedRun) {
+  const std::string full = fixture().root + "/vision-full", cut = fixture().root + "/vision-cut";
+  auto args = [&](const std::string& out) {
+    return std::vector<std::string>{"--threads", "1", "train", "vision", "--init", fixture().init, "--out", out,
+                                    "--steps", "8", "--batch", "4", "--save-every", "2", "--eval-images", "14"};
+  };
+  const auto r = run_cli(args(full));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto summary = insightv::parse_json(r.out, "vision output");
+  EXPECT_EQ(summary["steps"], 8);
+  for (const char* head : {"color", "shape", "number", "hour", "minute"})
+    EXPECT_TRUE(summary["heldout"][head].contains("accuracy")) << head;
+  EXPECT_TRUE(insightv::file_exists(full + "/tokenizer.json"));
+  std::vector<std::string> argv{INSIGHTV_CLI_PATH};
+  for (const auto& a : args(cut)) argv.push_back(a);
+  const int pid = insightv::test::spawn_process(argv, fixture().root + "/vision-cut.log");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!insightv::file_exists(cut + "/checkpoints/latest") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  kill(pid, SIGKILL);
+  EXPECT_EQ(insightv::test::wait_process(pid), 128 + SIGKILL);
+  const auto again = run_cli(args(cut));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(insightv::read_file(full + "/model.safetensors"), insightv::read_file(cut + "/model.safetensors"))
+      << "resumed vision weights differ from the uninterrupted run";
+  // A missing init folder is refused with an error naming it.
+  const auto missing = run_cli({"train", "vision", "--init", fixture().root + "/nope", "--out", cut + "2"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("nope"), std::string::npos) << missing.err;
+}

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "data/sft_data.h"
 #include "infer/agents.h"
+#include "pipeline/assess.h"
 #include "support/text_corpus.h"
 #include "support/tiny_agents.h"
 
@@ -16,8 +18,39 @@ TEST(Agents, PromptsAreThePapersVerbatim) {
   EXPECT_NE(std::string(kSummaryPromptHead).find("You shold directly"), std::string::npos);
   EXPECT_NE(std::string(kSummaryPromptHead).find("QUESTION  without"), std::string::npos);
   EXPECT_EQ(summary_question("<image>\nQ?", "a: b\n"),
-            std::string(kSummaryPromptHead) + "<image>\nQ?\n\nREASON PROCESS: <thoughts>\na: b\n</thoughts>\n");
+            std::string(kSummaryPromptHead) + "<image>\nQ?\n\nREASON PROCESS: <thoughts>\na: b\n</thoughts>");
   EXPECT_EQ(reasoning_question("<image>\nQ?"), "<image>\nQ?" + std::string(kReasoningSuffix));
+}
+
+// The summary agent sees at inference exactly what it was trained on: the summary set's user
+// turn (pipeline/assess: the path's thoughts block) and the inference prompt built from the
+// reasoning agent's output as generated (tokens → text → extract_chain) give the same token ids.
+TEST(Agents, SummaryPromptAtInferenceHasTheTrainingSetsTokens) {
+  const Tokenizer tok = test::tiny_agent_tokenizer();
+  pipeline::ReasoningPath path;
+  path.steps = {{"Look at the circle", "The only circle is at top-left, and it is red.", "continue"},
+                {"Answer", "The colour is red.", "final_answer"}};
+  const std::string question = "<image>\nWhat colour is the circle?\nA. red\nB. blue";
+  const std::string block = pipeline::thoughts_text(path);  // what the reasoning agent is trained to write
+
+  data::LlavaSample train;
+  train.image = "x.png";
+  train.conversations = {{"human", data::summary_question(question, block)}, {"gpt", "A"}};
+  SftDataOptions d;
+  ChatTemplate tpl("llava_llama_3", tok);
+  d.image_token_index = tpl.image_token_id();
+  const TrainExample ex = build_sft_examples({train}, tok, d, "")[0];
+  size_t first_label = 0;
+  while (first_label < ex.labels.size() && ex.labels[first_label] == -100) ++first_label;
+  const std::vector<int64_t> trained_prompt(ex.ids.begin(), ex.ids.begin() + static_cast<long>(first_label));
+
+  std::vector<int64_t> generated;  // the reasoning agent's tokens, ending in its end-of-turn
+  for (int32_t id : tok.encode(block)) generated.push_back(id);
+  const std::string chain = extract_chain(decode_generated(tok, generated, false), 1 << 20);
+  std::vector<int64_t> inference_prompt;
+  for (int32_t id : tpl.generation_prompt({{"user", summary_question(question, chain)}}).ids) inference_prompt.push_back(id);
+  EXPECT_EQ(inference_prompt, trained_prompt);
+  EXPECT_EQ(summary_question(question, chain), data::summary_question(question, block));
 }
 
 TEST(Agents, ExtractChainSplitsOnLastOpenAndFirstClose) {
@@ -106,7 +139,8 @@ TEST(Agents, SummaryAgentSeesTheImageQuestionAndWrappedChain) {
   ASSERT_EQ(summary.prompts.size(), 1u);
   const std::string rp = text_of(tok, reason.prompts[0]), sp = text_of(tok, summary.prompts[0]);
   EXPECT_NE(rp.find("<image>\nHow many circles?" + std::string(kReasoningSuffix)), std::string::npos);
-  EXPECT_NE(sp.find("QUESTION: <image>\nHow many circles?\n\nREASON PROCESS: <thoughts>\n\nCounting: three circles.\n</thoughts>"),
+  // The chain is framed as in the summary agent's training set: one newline inside each tag.
+  EXPECT_NE(sp.find("QUESTION: <image>\nHow many circles?\n\nREASON PROCESS: <thoughts>\nCounting: three circles.\n</thoughts>"),
             std::string::npos);
   EXPECT_EQ(summary.prompts[0].images.size(), 1u);  // the same image, to both agents
   EXPECT_EQ(reason.prompts[0].images.size(), 1u);

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "data/system_formats.h"
 #include "pipeline/assess.h"
 #include "pipeline/datagen.h"
 #include "pipeline/scoring.h"
@@ -76,7 +77,7 @@ TEST(Assess, BuildsReasonSummaryAndPairSetsWithProvenance) {
   const std::string human = reason[0]["conversations"][0]["value"];
   const std::string gpt = reason[0]["conversations"][1]["value"];
   EXPECT_EQ(human.rfind("<image>\n", 0), 0u);
-  EXPECT_NE(human.find(reasoning_suffix()), std::string::npos);
+  EXPECT_NE(human.find(data::kReasoningSuffix), std::string::npos);
   EXPECT_EQ(gpt.rfind("<thoughts>\n", 0), 0u);
   EXPECT_EQ(gpt.substr(gpt.size() - 11), "</thoughts>");
   EXPECT_EQ(reason[0]["provenance"]["bucket"], "high");

@@ -2,6 +2,7 @@
 // held-out set, resume reproducing an uninterrupted run, and the loss chart of a finished run.
 #include <torch/torch.h>
 
+#include <map>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -97,6 +98,47 @@ TEST(Sft, LabelsOverImageTokensAreIgnored) {
   auto row = labels[0].contiguous();
   EXPECT_EQ(std::vector<int64_t>(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + row.numel()),
             (std::vector<int64_t>{-100, -100, -100, -100, -100, 6, 7}));
+}
+
+// Each tunable part trains exactly its own weights: the tower only when named (it then runs with
+// gradients instead of from the feature cache), the projector and the decoder likewise.
+TEST(Sft, TunablePartsTrainExactlyTheirWeights) {
+  ModelConfig c = tiny_config(true);
+  c.mm.image_token_index = 1;
+  auto part_of = [](const std::string& name) -> std::string {
+    if (name.find("vision_tower") != std::string::npos) return "mm_vision_tower";
+    if (name.find("mm_projector") != std::string::npos || name == "model.image_newline") return "mm_mlp_adapter";
+    return "mm_language_model";
+  };
+  for (const std::string parts : {"mm_vision_tower", "mm_mlp_adapter", "mm_language_model",
+                                  "mm_vision_tower,mm_mlp_adapter,mm_language_model"}) {
+    SCOPED_TRACE(parts);
+    torch::manual_seed(0);
+    MultimodalLM lm(c);
+    std::map<std::string, torch::Tensor> before;
+    for (const auto& p : lm->named_parameters()) before[p.key()] = p.value().detach().clone();
+    std::vector<TrainExample> data;
+    for (int i = 0; i < 8; ++i) data.push_back({{5, 1, 6, 7 + i % 3}, {-100, -100, 6, 7 + i % 3}, "img" + std::to_string(i % 4)});
+    TrainConfig t = quick_config(2);
+    t.tunable_parts = parts;
+    SftTrainer trainer(lm, c, data, t, [](const std::string& key) {
+      torch::manual_seed(static_cast<uint64_t>(key.back()));
+      return ImageTiles{torch::randn({1, 3, 16, 16}), {16, 16}};
+    });
+    trainer.run();
+    int changed = 0, kept = 0;
+    for (const auto& p : lm->named_parameters()) {
+      const bool tuned = parts.find(part_of(p.key())) != std::string::npos;
+      const bool moved = !torch::equal(before[p.key()], p.value().detach());
+      // Every weight of a tuned part gets a gradient here (all image tokens reach the loss),
+      // except the unused post_layernorm (the tower's output is the last layer before it) and
+      // image_newline (only anyres grids use it).
+      if (p.key().find("post_layernorm") != std::string::npos || p.key() == "model.image_newline") continue;
+      EXPECT_EQ(moved, tuned) << p.key();
+      (moved ? changed : kept) += 1;
+    }
+    EXPECT_GT(changed, 0);
+  }
 }
 
 TEST(Sft, TinyRunLowersHeldOutLoss) {

@@ -73,7 +73,7 @@ data::LlavaSample reason_sample(const world::Task& t) {
   data::LlavaSample s;
   s.id = t.id + "-p0";
   s.image = "img.png";
-  s.conversations = {{"human", "<image>\n" + world::task_prompt(t) + reasoning_suffix()},
+  s.conversations = {{"human", "<image>\n" + world::task_prompt(t) + data::kReasoningSuffix},
                      {"gpt", "<thoughts>\nLook: three circles.\n</thoughts>"}};
   s.extra["provenance"] = {{"task_id", t.id}};
   return s;

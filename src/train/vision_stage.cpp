@@ -1,0 +1,263 @@
+// train/vision_stage.cpp — dense scene-graph supervision of the vision tower, images made on the fly.
+#include <torch/torch.h>
+
+#include "train/vision_stage.h"
+
+#include <cstdio>
+#include <future>
+
+#include "model/checkpoint.h"
+#include "model/image_processor.h"
+#include "model/runtime.h"
+#include "train/charts.h"
+#include "train/losses.h"
+#include "train/train_state.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/hash.h"
+#include "util/log.h"
+#include "util/progress.h"
+#include "util/timer.h"
+#include "world/generate.h"
+#include "world/patch_labels.h"
+
+namespace insightv {
+
+namespace {
+
+constexpr int64_t kHeldOutOffset = 100000000000LL;  // 10^11: held-out images of the vision split
+
+// The heads: one linear layer each on the tower's selected patch features [N,P,C].
+struct VisionHeadsImpl : torch::nn::Module {
+  explicit VisionHeadsImpl(int64_t width) {
+    color = register_module("color", torch::nn::Linear(width, world::kColorClasses));
+    shape = register_module("shape", torch::nn::Linear(width, world::kShapeClasses));
+    number = register_module("number", torch::nn::Linear(width, world::kNumberClasses));
+    hour = register_module("hour", torch::nn::Linear(width, world::kClockClasses));
+    minute = register_module("minute", torch::nn::Linear(width, world::kClockClasses));
+  }
+  torch::nn::Linear color{nullptr}, shape{nullptr}, number{nullptr}, hour{nullptr}, minute{nullptr};
+};
+TORCH_MODULE(VisionHeads);
+
+// One batch: normalised pixels and the targets (kIgnoreIndex where an image has no such label).
+struct Batch {
+  torch::Tensor pixels;                       // [B,3,S,S]
+  torch::Tensor color, shape, number;         // [B,P]
+  torch::Tensor hour, minute;                 // [B]
+  int64_t excluded = 0;
+};
+
+Batch make_batch(const ModelConfig& mc, const VisionStageConfig& cfg, const std::vector<const world::Family*>& fams,
+                 int64_t first, int64_t n) {
+  const int size = static_cast<int>(mc.vision->image_size), patch = static_cast<int>(mc.vision->patch_size);
+  std::vector<torch::Tensor> pix;
+  std::vector<int64_t> color, shape, number, hour, minute;
+  Batch b;
+  for (int64_t i = first; i < first + n; ++i) {
+    world::TaskSpec spec;
+    spec.family = fams[static_cast<size_t>(i % static_cast<int64_t>(fams.size()))];
+    spec.split = "vision";
+    spec.index = i;
+    spec.world_seed = cfg.world_seed;
+    spec.size = size;
+    spec.difficulties = cfg.difficulties;
+    Image img;
+    const world::Task t = world::generate_task(spec, &img);
+    if (!cfg.excluded.empty() && cfg.excluded.count(image_pixel_hash(img)) > 0) {
+      ++b.excluded;
+      continue;
+    }
+    const world::PatchLabels l = world::patch_labels(t, img, patch);
+    pix.push_back(preprocess_image(img, mc).pixels);
+    const bool has_shape = t.family == "shapes" || t.family == "perception";
+    const bool has_number = t.family == "digit_table" || t.family == "bar_chart" || t.family == "geometry";
+    for (size_t p = 0; p < l.color.size(); ++p) {
+      color.push_back(l.color[p]);
+      shape.push_back(has_shape ? l.shape[p] : kIgnoreIndex);
+      number.push_back(has_number ? l.number[p] : kIgnoreIndex);
+    }
+    hour.push_back(l.hour >= 0 ? l.hour : kIgnoreIndex);
+    minute.push_back(l.minute >= 0 ? l.minute : kIgnoreIndex);
+  }
+  check(!pix.empty(), "vision", "every image of a batch was excluded", "the excluded set is too broad");
+  const int64_t B = static_cast<int64_t>(pix.size());
+  b.pixels = torch::cat(pix);
+  auto as = [&](std::vector<int64_t>& v, bool per_patch) {
+    auto t = torch::tensor(v, torch::kInt64);
+    return per_patch ? t.view({B, -1}) : t;
+  };
+  b.color = as(color, true);
+  b.shape = as(shape, true);
+  b.number = as(number, true);
+  b.hour = as(hour, false);
+  b.minute = as(minute, false);
+  return b;
+}
+
+struct HeadOutputs {
+  torch::Tensor color, shape, number, hour, minute;  // logits
+};
+
+HeadOutputs run_heads(MultimodalLM& lm, VisionHeads& heads, const torch::Tensor& pixels) {
+  auto f = lm->vision_features(pixels).to(torch::kFloat32);  // [B,P,C]
+  auto pooled = f.mean(1);
+  return {heads->color(f), heads->shape(f), heads->number(f), heads->hour(pooled), heads->minute(pooled)};
+}
+
+// Mean cross-entropy over the labelled positions; 0 (still in the graph) when none is labelled.
+torch::Tensor head_loss(const torch::Tensor& logits, const torch::Tensor& target) {
+  auto flat = logits.reshape({-1, logits.size(-1)});
+  auto t = target.reshape({-1});
+  if ((t != kIgnoreIndex).sum().item<int64_t>() == 0) return flat.sum() * 0.0;
+  return torch::nn::functional::cross_entropy(flat, t,
+                                              torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnoreIndex));
+}
+
+torch::Tensor total_loss(const HeadOutputs& o, const Batch& b) {
+  return head_loss(o.color, b.color) + head_loss(o.shape, b.shape) + head_loss(o.number, b.number) +
+         0.5 * (head_loss(o.hour, b.hour) + head_loss(o.minute, b.minute));
+}
+
+struct Tally {
+  int64_t all = 0, all_right = 0, objects = 0, objects_right = 0;
+  void add(const torch::Tensor& logits, const torch::Tensor& target) {
+    auto pred = logits.argmax(-1).reshape({-1});
+    auto t = target.reshape({-1});
+    auto labelled = t != kIgnoreIndex, object = labelled & (t != 0), right = pred == t;
+    all += labelled.sum().item<int64_t>();
+    all_right += (right & labelled).sum().item<int64_t>();
+    objects += object.sum().item<int64_t>();
+    objects_right += (right & object).sum().item<int64_t>();
+  }
+  json to_json(bool has_none) const {
+    json j = {{"accuracy", all > 0 ? static_cast<double>(all_right) / static_cast<double>(all) : 0.0}, {"n", all}};
+    if (has_none)
+      j["accuracy_non_none"] = objects > 0 ? static_cast<double>(objects_right) / static_cast<double>(objects) : 0.0;
+    return j;
+  }
+};
+
+json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& mc, const VisionStageConfig& cfg,
+                       const std::vector<const world::Family*>& fams) {
+  torch::NoGradGuard no_grad;
+  Tally color, shape, number, hour, minute;
+  for (int64_t start = 0; start < cfg.eval_images; start += 64) {
+    const Batch b = make_batch(mc, cfg, fams, kHeldOutOffset + start, std::min<int64_t>(64, cfg.eval_images - start));
+    const HeadOutputs o = run_heads(lm, heads, b.pixels);
+    color.add(o.color, b.color);
+    shape.add(o.shape, b.shape);
+    number.add(o.number, b.number);
+    hour.add(o.hour, b.hour);
+    minute.add(o.minute, b.minute);
+  }
+  return {{"images", cfg.eval_images}, {"color", color.to_json(true)}, {"shape", shape.to_json(true)},
+          {"number", number.to_json(true)}, {"hour", hour.to_json(false)}, {"minute", minute.to_json(false)}};
+}
+
+}  // namespace
+
+json VisionStageSummary::to_json() const {
+  return {{"steps", steps},         {"first_loss", first_loss},         {"last_loss", last_loss},
+          {"images_per_s", images_per_s}, {"excluded_images", excluded_images}, {"heldout", heldout}};
+}
+
+uint64_t image_pixel_hash(const Image& img) {
+  const std::string dims = std::to_string(img.width) + "x" + std::to_string(img.height);
+  return fnv1a64(std::string_view(reinterpret_cast<const char*>(img.rgb.data()), img.rgb.size()), fnv1a64(dims));
+}
+
+VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, const VisionStageConfig& cfg) {
+  check(config.is_multimodal() && lm->vision, "vision", "the vision stage needs a model with a vision tower");
+  check(cfg.steps > 0 && cfg.batch > 0, "vision", "steps and batch must be positive");
+  const auto fams = world::resolve_families(cfg.families);
+  set_tunable_parts(lm, "mm_vision_tower");
+  torch::manual_seed(cfg.world_seed + 17);
+  VisionHeads heads(config.vision->hidden_size);
+  // One optimizer over the tower and the heads (the heads' weights are plain parameters).
+  torch::nn::Module both;
+  both.register_module("tower", lm->vision);
+  both.register_module("heads", heads);
+  auto opt = make_adamw(both, cfg.optim);
+  int64_t step = 0;
+  if (!cfg.out_dir.empty()) {
+    make_dirs(cfg.out_dir);
+    if (cfg.resume) {
+      const json st = load_train_state(cfg.out_dir, lm, *opt, heads.get());
+      if (!st.is_null()) step = st["step"].get<int64_t>();
+    }
+    keep_metrics_until(cfg.out_dir, step);
+  }
+  std::unique_ptr<JsonlAppender> metrics;
+  if (!cfg.out_dir.empty()) metrics = std::make_unique<JsonlAppender>(join_path(cfg.out_dir, "metrics.jsonl"));
+  ProgressOptions popts;
+  popts.enabled = cfg.progress;
+  Progress bar("vision", cfg.steps, "steps", popts);
+  bar.set(step);
+  lm->vision->train();
+  heads->train();
+  VisionStageSummary summary;
+  Stopwatch sw;
+  int64_t images = 0;
+  // The next batch is drawn on another thread while this one trains.
+  auto draw = [&](int64_t s) { return std::async(std::launch::async, make_batch, std::cref(config), std::cref(cfg),
+                                                 std::cref(fams), s * cfg.batch, cfg.batch); };
+  std::future<Batch> next = draw(step);
+  std::vector<double> losses;
+  for (; step < cfg.steps; ++step) {
+    Batch b = next.get();
+    if (step + 1 < cfg.steps) next = draw(step + 1);
+    summary.excluded_images += b.excluded;
+    images += b.pixels.size(0);
+    const double lr = lr_at(step, cfg.steps, cfg.optim);
+    set_learning_rate(*opt, lr);
+    opt->zero_grad();
+    torch::Tensor loss;
+    {
+      CpuBf16Autocast autocast(cfg.bf16);
+      loss = total_loss(run_heads(lm, heads, b.pixels), b);
+    }
+    loss.backward();
+    const double grad_norm = clip_gradients(both, cfg.optim.clip_norm);
+    opt->step();
+    const double l = loss.item<double>();
+    losses.push_back(l);
+    if (metrics)
+      metrics->append({{"step", step + 1}, {"loss", l}, {"lr", lr}, {"grad_norm", grad_norm}, {"elapsed_s", sw.seconds()}});
+    char note[48];
+    std::snprintf(note, sizeof note, "loss %.4f", l);
+    bar.set_note(note);
+    bar.add(1);
+    const bool last = step + 1 == cfg.steps;
+    if (!cfg.out_dir.empty() && cfg.save_every > 0 && (step + 1) % cfg.save_every == 0 && !last)
+      save_train_state(cfg.out_dir, step + 1, lm, config, *opt, json::object(), heads.get());
+    if (cfg.stop_after > 0 && step + 1 >= cfg.stop_after && !last) {
+      if (next.valid()) next.wait();
+      summary.steps = static_cast<int64_t>(losses.size());
+      return summary;  // interrupted: no final save
+    }
+  }
+  bar.finish();
+  lm->vision->eval();
+  heads->eval();
+  summary.steps = static_cast<int64_t>(losses.size());
+  if (!losses.empty()) {
+    summary.first_loss = losses.front();
+    summary.last_loss = losses.back();
+  }
+  summary.images_per_s = static_cast<double>(images) / std::max(1e-9, sw.seconds());
+  if (cfg.eval_images > 0) summary.heldout = held_out_accuracy(lm, heads, config, cfg, fams);
+  set_tunable_parts(lm, "mm_mlp_adapter,mm_language_model");
+  if (!cfg.out_dir.empty()) {
+    save_train_state(cfg.out_dir, cfg.steps, lm, config, *opt, json::object(), heads.get());
+    save_checkpoint(cfg.out_dir, lm, config);
+    torch::serialize::OutputArchive archive;
+    heads->save(archive);
+    archive.save_to(join_path(cfg.out_dir, "vision_heads.pt"));
+    write_json_file(join_path(cfg.out_dir, "vision.json"), summary.to_json());
+    write_training_charts(cfg.out_dir);
+  }
+  return summary;
+}
+
+}  // namespace insightv

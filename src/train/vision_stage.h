@@ -1,0 +1,70 @@
+// train/vision_stage.h — the vision stage: the nano stand-in for CLIP pretraining. The tower
+// learns to see from VisWorld's scene graphs before any language model looks through it.
+//
+//   VisionStageConfig v;  v.steps = 500;  v.out_dir = "runs/x/vision";
+//   VisionStageSummary s = run_vision_stage(lm, config, v);   // trains lm->vision in place
+//
+// Data: images are generated on the fly from the "vision" split (seed base 3·10^12, disjoint
+// from train, val and test; world/generate.h), families round-robin, task index
+// step·batch + i, so the data is unlimited and a step's batch depends only on its index. Images
+// whose pixels equal one in `excluded` (the pipeline passes the test split's) are dropped from
+// their batch and counted, so no test image is ever trained on. Held-out accuracy is measured on
+// `eval_images` images from indices past 10^11 of the same split, never trained on.
+// Supervision: world/patch_labels.h — per patch colour (every family), shape (shapes,
+// perception) and printed number (digit_table, bar_chart, geometry), and the clock's hour and
+// minute from the mean of the patch features; each head is one linear layer on the features
+// the projector will see (the select layer, CLS dropped), so what is learnt is linearly there.
+// The loss is the sum of the heads' cross-entropies, each over the images that have its labels.
+// Resumable like SFT (checkpoints/, `latest`; heads and optimizer included): a killed run
+// continues to the same weights. The finished tower is written into out_dir as a whole model
+// checkpoint (the decoder and projector as given), plus vision_heads.pt and metrics.jsonl.
+// Not thread-safe.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "io/image.h"
+#include "io/json.h"
+#include "model/llava.h"
+#include "train/optim.h"
+
+namespace insightv {
+
+struct VisionStageConfig {
+  int64_t steps = 500;
+  int64_t batch = 64;               // images per step
+  OptimConfig optim;                // lr, warmup, clipping
+  uint64_t world_seed = 0;
+  std::vector<std::string> families = {"all"};
+  std::vector<int> difficulties = {1, 2, 3};
+  int64_t eval_images = 350;        // held-out images for the accuracy report (0: none)
+  std::set<uint64_t> excluded;      // pixel hashes (image_pixel_hash) never to train on
+  std::string out_dir;              // empty: no checkpoints, metrics or final model
+  bool resume = true;
+  int64_t save_every = 0;           // 0: only at the end
+  bool progress = true;
+  bool bf16 = false;
+  int64_t stop_after = 0;           // > 0: return after this many steps without the final save (tests)
+};
+
+struct VisionStageSummary {
+  int64_t steps = 0;
+  double first_loss = 0, last_loss = 0;
+  double images_per_s = 0;
+  int64_t excluded_images = 0;      // generated images dropped because they equal an excluded one
+  json heldout;                     // per head: accuracy over all labelled patches and over non-"none" ones
+  json to_json() const;
+};
+
+// FNV-1a of the RGB bytes (with the size): what `excluded` holds.
+uint64_t image_pixel_hash(const Image& img);
+
+// Trains lm's vision tower (only it; the rest stays as given) and returns the summary.
+VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, const VisionStageConfig& cfg);
+
+}  // namespace insightv

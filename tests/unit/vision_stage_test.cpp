@@ -1,0 +1,129 @@
+// The vision stage (train/vision_stage.h) on a tiny tower: its loss falls, only the tower
+// changes, an interrupted run resumed from its checkpoint ends with the uninterrupted run's
+// weights, excluded images are never trained on, and the finished folder is a loadable model.
+#include <torch/torch.h>
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "model/checkpoint.h"
+#include "support/subprocess.h"
+#include "train/vision_stage.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "world/generate.h"
+
+using namespace insightv;
+
+namespace {
+
+ModelConfig tiny_vision_config() {
+  ModelConfig c = preset_config("nano");
+  c.text.vocab_size = 40;
+  c.text.hidden_size = 32;
+  c.text.intermediate_size = 64;
+  c.text.num_hidden_layers = 1;
+  c.text.num_attention_heads = 4;
+  c.text.num_key_value_heads = 2;
+  c.text.head_dim = 8;
+  c.vision->image_size = 32;
+  c.vision->patch_size = 8;
+  c.vision->hidden_size = 32;
+  c.vision->intermediate_size = 64;
+  c.vision->num_hidden_layers = 1;
+  c.vision->num_attention_heads = 2;
+  c.mm.mm_hidden_size = 32;
+  return c;
+}
+
+VisionStageConfig quick(int64_t steps) {
+  VisionStageConfig v;
+  v.steps = steps;
+  v.batch = 14;
+  v.optim.lr = 3e-3;
+  v.optim.warmup_ratio = 0.1;
+  v.eval_images = 28;
+  v.progress = false;
+  v.world_seed = 3;
+  return v;
+}
+
+std::map<std::string, torch::Tensor> weights(MultimodalLM& lm) {
+  std::map<std::string, torch::Tensor> m;
+  for (const auto& p : lm->named_parameters()) m[p.key()] = p.value().detach().clone();
+  return m;
+}
+
+}  // namespace
+
+TEST(VisionStage, LossFallsAndOnlyTheTowerChanges) {
+  const ModelConfig c = tiny_vision_config();
+  torch::manual_seed(0);
+  MultimodalLM lm(c);
+  const auto before = weights(lm);
+  const VisionStageSummary s = run_vision_stage(lm, c, quick(60));
+  ASSERT_EQ(s.steps, 60);
+  EXPECT_LT(s.last_loss, s.first_loss * 0.7) << s.first_loss << " -> " << s.last_loss;
+  EXPECT_GT(s.heldout["color"]["accuracy"].get<double>(), 0.5);
+  for (const auto& [name, w] : weights(lm)) {
+    const bool tower = name.find("vision_tower") != std::string::npos;
+    if (name.find("post_layernorm") != std::string::npos) continue;  // after the select layer: unused
+    EXPECT_EQ(!torch::equal(before.at(name), w), tower) << name;
+  }
+  // The tower is handed back frozen, as the next stage (base SFT) expects.
+  for (const auto& p : lm->vision->parameters()) EXPECT_FALSE(p.requires_grad());
+}
+
+TEST(VisionStage, ResumedRunEndsWithTheUninterruptedRunsWeights) {
+  const ModelConfig c = tiny_vision_config();
+  const std::string a = test::make_temp_dir("vision-a"), b = test::make_temp_dir("vision-b");
+  auto run = [&](const std::string& dir, int64_t stop_after) {
+    torch::manual_seed(0);
+    MultimodalLM lm(c);
+    VisionStageConfig v = quick(6);
+    v.out_dir = dir;
+    v.save_every = 2;
+    v.stop_after = stop_after;
+    run_vision_stage(lm, c, v);
+    return lm;
+  };
+  MultimodalLM whole = run(a, 0);
+  run(b, 5);  // stops after step 5: the last checkpoint is step 4
+  ASSERT_TRUE(file_exists(join_path(b, "checkpoints/latest")));
+  EXPECT_FALSE(file_exists(join_path(b, "model.safetensors")));
+  MultimodalLM resumed = run(b, 0);
+  const auto wa = weights(whole), wb = weights(resumed);
+  for (const auto& [name, w] : wa) EXPECT_TRUE(torch::equal(w, wb.at(name))) << name;
+  // The folder is a model checkpoint the next stage loads.
+  Checkpoint ck = load_checkpoint(b);
+  for (const auto& p : ck.model->named_parameters()) EXPECT_TRUE(torch::equal(p.value(), wb.at(p.key()))) << p.key();
+  EXPECT_TRUE(file_exists(join_path(b, "vision.json")));
+  EXPECT_TRUE(file_exists(join_path(b, "vision_heads.pt")));
+}
+
+TEST(VisionStage, ExcludedImagesAreDroppedFromTheirBatch) {
+  const ModelConfig c = tiny_vision_config();
+  torch::manual_seed(0);
+  MultimodalLM lm(c);
+  VisionStageConfig v = quick(1);
+  v.eval_images = 0;
+  // Exclude the first image the stage will draw (index 0: the first family, "vision" split).
+  world::TaskSpec spec;
+  spec.family = world::families()[0];
+  spec.split = "vision";
+  spec.index = 0;
+  spec.world_seed = v.world_seed;
+  spec.size = 32;
+  Image img;
+  world::generate_task(spec, &img);
+  v.excluded.insert(image_pixel_hash(img));
+  EXPECT_EQ(run_vision_stage(lm, c, v).excluded_images, 1);
+}
+
+TEST(VisionStage, RefusesATextOnlyModel) {
+  ModelConfig c = tiny_vision_config();
+  c.vision.reset();
+  MultimodalLM lm(c);
+  EXPECT_THROW(run_vision_stage(lm, c, quick(1)), Error);
+}
