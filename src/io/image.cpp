@@ -11,6 +11,7 @@
 
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/hash.h"
 
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
@@ -44,6 +45,11 @@ void append_to_string(void* ctx, void* data, int size) {
   static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), static_cast<size_t>(size));
 }
 }  // namespace
+
+uint64_t image_pixel_hash(const Image& img) {
+  const std::string dims = std::to_string(img.width) + "x" + std::to_string(img.height);
+  return fnv1a64(std::string_view(reinterpret_cast<const char*>(img.rgb.data()), img.rgb.size()), fnv1a64(dims));
+}
 
 std::string encode_png(const Image& img, PngOptions opts) {
   check(!img.empty(), "image", "cannot encode an empty image as PNG");

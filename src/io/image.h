@@ -37,6 +37,10 @@ struct PngOptions {
   int compression = 6;  // zlib level 0..9 (stb's deflate; higher is smaller and slower)
 };
 
+// FNV-1a 64 of the size and the RGB bytes: equal images, equal hashes (used to keep test
+// images out of generated training data).
+uint64_t image_pixel_hash(const Image& img);
+
 std::string encode_png(const Image& img, PngOptions opts = {});
 // Writes the PNG through a temp file and rename (no fsync: images are cheap to regenerate).
 void write_png(const std::string& path, const Image& img, PngOptions opts = {});

@@ -38,6 +38,10 @@ struct PipelinePreset {
   // The vision stage (train/vision_stage.h); 0 steps skips it and base starts from init.
   int64_t vision_steps = 500, vision_batch = 64;
   double vision_lr = 1e-3;
+  // The grounding stage (pipeline/stage_data.h write_grounding_set): one-word questions about
+  // generated perception scenes, the one-object scenes first; 0 steps skips it.
+  int64_t ground_images = 3000, ground_single_steps = 150, ground_steps = 0;
+  double ground_lr = 1e-3;
   // SFT stages: optimizer steps; batch sizes in examples.
   int64_t base_steps = 700, reason_steps = 150, summary_steps = 90, cot_steps = 100, multi_turn_steps = 100,
           summary_only_steps = 60;

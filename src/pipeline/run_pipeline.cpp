@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "data/llava_json.h"
 #include "data/sft_data.h"
@@ -53,7 +54,7 @@ PipelinePreset resolve_preset(const PipelineConfig& cfg) {
 }
 
 std::vector<std::string> pipeline_stage_names() {
-  return {"world", "datagen", "assess", "tokenizer", "init", "vision", "base", "reason", "summary",
+  return {"world", "datagen", "assess", "tokenizer", "init", "vision", "ground", "base", "reason", "summary",
           "cot", "multi_turn", "summary_only", "dpo", "eval", "report"};
 }
 
@@ -238,7 +239,7 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
   const auto names = pipeline_stage_names();
   for (const std::string* s : {&cfg.only, &cfg.stop_after})
     check(s->empty() || std::find(names.begin(), names.end(), *s) != names.end(), "pipeline",
-          "unknown stage '" + *s + "'", "stages: world, datagen, assess, tokenizer, init, vision, base, reason, summary, cot, "
+          "unknown stage '" + *s + "'", "stages: world, datagen, assess, tokenizer, init, vision, ground, base, reason, summary, cot, "
                                         "multi_turn, summary_only, dpo, eval, report");
   PipelineReport report;
   Ctx c{cfg, resolve_preset(cfg), false, report, {}, false};
@@ -362,7 +363,33 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
           std::filesystem::remove_all(join_path(c.dir("vision"), "checkpoints"), ec);
           return s.to_json();
         });
-  const std::string base_init = p.vision_steps > 0 ? "vision" : "init";
+  const std::string seen = p.vision_steps > 0 ? "vision" : "init";
+
+  stage(c, "ground", {{"images", p.ground_images}, {"single_steps", p.ground_single_steps}, {"steps", p.ground_steps},
+                      {"lr", p.ground_lr}, {"batch", p.batch}, {"bf16", c.bf16}, {"seed", seed}},
+        {seen, "world"}, [&] {
+          if (p.ground_steps <= 0) return json{{"skipped", "ground_steps is 0"}};
+          const std::string data_dir = join_path(c.dir("ground"), "data");
+          std::set<uint64_t> excluded;
+          for (const auto& t : world::read_tasks(world_test))
+            excluded.insert(image_pixel_hash(read_image(join_path(world_test, t.image))));
+          const GroundingSet g =
+              write_grounding_set(data_dir, p.ground_images, seed, p.image_size, excluded, seed + 7);
+          data::write_llava(join_path(data_dir, "single.json"), g.single);
+          data::write_llava(join_path(data_dir, "all.json"), g.all);
+          json out{{"images", g.images}, {"excluded_images", g.excluded}, {"single_questions", g.single.size()},
+                   {"questions", g.all.size()}};
+          std::string from = c.dir(seen);
+          if (p.ground_single_steps > 0 && !g.single.empty()) {
+            const std::string single = join_path(c.dir("ground"), "single");
+            out["single"] = sft_stage(c, from, join_path(data_dir, "single.json"), single, p.ground_single_steps,
+                                      p.ground_lr, "token");
+            from = single;
+          }
+          out["all"] = sft_stage(c, from, join_path(data_dir, "all.json"), c.dir("ground"), p.ground_steps, p.ground_lr, "token");
+          return out;
+        });
+  const std::string base_init = p.ground_steps > 0 ? "ground" : seen;
 
   auto sft = [&](const std::string& name, const std::string& init, const std::string& data, int64_t steps, double lr,
                  const std::vector<std::string>& inputs, const std::string& loss_norm = "token") {

@@ -12,6 +12,8 @@
 //   init         a random nano model sized to the tokenizer
 //   vision       the tower learns to see: dense scene-graph targets on images made on the fly
 //                from the "vision" seed range (train/vision_stage.h); test images are excluded
+//   ground       one-word questions about generated perception scenes, one-object scenes first
+//                (stage_data.h write_grounding_set): the decoder learns to read the tower
 //   base         stage 0: captions + direct answers (the LLaVA-NeXT stand-in, "Baseline")
 //   reason       reasoning agent: SFT of base on the reasoning set
 //   summary      summary agent: SFT of base on the summary set (sound + flawed chains)

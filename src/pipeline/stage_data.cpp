@@ -4,12 +4,14 @@
 #include <set>
 
 #include "data/system_formats.h"
+#include "io/image.h"
 #include "pipeline/assess.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/rng.h"
 #include "world/describe.h"
+#include "world/generate.h"
 
 namespace insightv::pipeline {
 
@@ -116,6 +118,65 @@ std::vector<data::LlavaSample> summary_only_samples(const std::vector<data::Llav
     out.push_back(std::move(c));
   }
   return out;
+}
+
+std::vector<std::pair<std::string, std::string>> grounding_questions(const world::Task& t) {
+  std::vector<std::pair<std::string, std::string>> q;
+  if (t.family != "perception") return q;
+  const json& objs = t.scene.at("objects");
+  if (objs.size() == 1) {
+    const json& o = objs[0];
+    q.push_back({"What colour is the object?", o.at("color")});
+    q.push_back({"What shape is the object?", o.at("shape")});
+    q.push_back({"Where in the image is the object?", o.at("region")});
+    return q;
+  }
+  for (const auto& o : objs) {
+    const std::string shape = o.at("shape"), color = o.at("color");
+    int same_shape = 0;
+    for (const auto& other : objs) same_shape += other.at("shape") == shape;
+    if (same_shape == 1) q.push_back({"What colour is the " + shape + "?", color});
+    q.push_back({"What shape is the " + color + " object?", shape});  // colours are distinct in a scene
+    q.push_back({"Where in the image is the " + color + " " + shape + "?", o.at("region")});
+  }
+  return q;
+}
+
+GroundingSet write_grounding_set(const std::string& out_dir, int64_t images, uint64_t world_seed, int size,
+                                 const std::set<uint64_t>& excluded, uint64_t seed) {
+  constexpr int64_t kFirstIndex = 200000000000LL;  // 2·10^11: past the vision stage's images
+  make_dirs(join_path(out_dir, "images"));
+  GroundingSet set;
+  world::TaskSpec spec;
+  spec.family = &world::find_family("perception");
+  spec.split = "vision";
+  spec.world_seed = world_seed;
+  spec.size = size;
+  for (int64_t i = 0; i < images; ++i) {
+    spec.index = kFirstIndex + i;
+    Image img;
+    const world::Task t = world::generate_task(spec, &img);
+    if (excluded.count(image_pixel_hash(img)) > 0) {
+      ++set.excluded;
+      continue;
+    }
+    const std::string name = "images/ground-" + std::to_string(i) + ".png";
+    write_png(join_path(out_dir, name), img);
+    ++set.images;
+    auto qs = grounding_questions(t);
+    Rng rng(mix_seed(seed, static_cast<uint64_t>(i)));
+    rng.shuffle(qs);
+    if (qs.size() > 3) qs.resize(3);
+    for (size_t k = 0; k < qs.size(); ++k) {
+      data::LlavaSample s;
+      s.id = "ground-" + std::to_string(i) + "-" + std::to_string(k);
+      s.image = name;
+      s.conversations = {{"human", "<image>\n" + qs[k].first + "\n" + data::kOpenInstruction}, {"gpt", qs[k].second}};
+      (t.scene.at("objects").size() == 1 ? set.single : set.all).push_back(s);
+    }
+  }
+  set.all.insert(set.all.begin(), set.single.begin(), set.single.end());
+  return set;
 }
 
 }  // namespace insightv::pipeline

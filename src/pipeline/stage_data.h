@@ -1,5 +1,6 @@
 // pipeline/stage_data.h — the training sets of the stages that datagen/assess do not write:
-// the nano base model's stage 0 and the single-model baselines of PAPER.md Table 3.
+// the grounding stage, the nano base model's stage 0 and the single-model baselines of PAPER.md
+// Table 3.
 //
 //   auto base = base_samples(train_tasks, "runs/vw/train", "runs/sets", seed);   // stage 0
 //   auto cot  = cot_samples(read_llava("sets/reason.json"), tasks);             // Vanilla direct SFT
@@ -17,7 +18,9 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "data/llava_json.h"
@@ -39,5 +42,21 @@ std::vector<data::LlavaSample> summary_only_samples(const std::vector<data::Llav
                                                     const std::map<std::string, world::Task>& tasks);
 
 std::map<std::string, world::Task> tasks_by_id(const std::vector<world::Task>& tasks);
+
+// The grounding stage's set (between the vision stage and base): perception scenes from the
+// "vision" seed range (task indices from 2·10^11 up, never a train, val or test seed, nor an image
+// the vision stage trains on), written to out_dir/images, each with up to three questions read off
+// its scene graph and answered in a word (the open instruction): the colour, the shape, the place
+// of an object named by its shape or colour, or of "the object" when it is alone. `single` holds
+// the one-object scenes' questions (the curriculum's first phase), `all` every question. Images
+// whose pixel hash is in `excluded` are skipped and counted.
+struct GroundingSet {
+  std::vector<data::LlavaSample> single, all;
+  int64_t images = 0, excluded = 0;
+};
+GroundingSet write_grounding_set(const std::string& out_dir, int64_t images, uint64_t world_seed, int size,
+                                 const std::set<uint64_t>& excluded, uint64_t seed);
+// The questions (question, one-word answer) of one perception scene; empty for other families.
+std::vector<std::pair<std::string, std::string>> grounding_questions(const world::Task& t);
 
 }  // namespace insightv::pipeline

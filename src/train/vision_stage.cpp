@@ -162,11 +162,6 @@ json VisionStageSummary::to_json() const {
           {"images_per_s", images_per_s}, {"excluded_images", excluded_images}, {"heldout", heldout}};
 }
 
-uint64_t image_pixel_hash(const Image& img) {
-  const std::string dims = std::to_string(img.width) + "x" + std::to_string(img.height);
-  return fnv1a64(std::string_view(reinterpret_cast<const char*>(img.rgb.data()), img.rgb.size()), fnv1a64(dims));
-}
-
 VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, const VisionStageConfig& cfg) {
   check(config.is_multimodal() && lm->vision, "vision", "the vision stage needs a model with a vision tower");
   check(cfg.steps > 0 && cfg.batch > 0, "vision", "steps and batch must be positive");

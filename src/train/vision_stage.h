@@ -43,7 +43,7 @@ struct VisionStageConfig {
   std::vector<std::string> families = {"all"};
   std::vector<int> difficulties = {1, 2, 3};
   int64_t eval_images = 350;        // held-out images for the accuracy report (0: none)
-  std::set<uint64_t> excluded;      // pixel hashes (image_pixel_hash) never to train on
+  std::set<uint64_t> excluded;      // pixel hashes (io/image.h image_pixel_hash) never to train on
   std::string out_dir;              // empty: no checkpoints, metrics or final model
   bool resume = true;
   int64_t save_every = 0;           // 0: only at the end
@@ -60,9 +60,6 @@ struct VisionStageSummary {
   json heldout;                     // per head: accuracy over all labelled patches and over non-"none" ones
   json to_json() const;
 };
-
-// FNV-1a of the RGB bytes (with the size): what `excluded` holds.
-uint64_t image_pixel_hash(const Image& img);
 
 // Trains lm's vision tower (only it; the rest stays as given) and returns the summary.
 VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, const VisionStageConfig& cfg);

@@ -15,7 +15,7 @@
 namespace insightv {
 namespace {
 
-const char* const kStages[] = {"world", "datagen", "assess", "tokenizer", "init", "vision", "base", "reason", "summary",
+const char* const kStages[] = {"world", "datagen", "assess", "tokenizer", "init", "vision", "ground", "base", "reason", "summary",
                                "cot", "multi_turn", "summary_only", "dpo", "eval", "report"};
 
 std::vector<std::string> pipeline_args(const std::string& out) {

@@ -61,7 +61,23 @@ std::string write_colour_tasks(const std::string& dir, int n) {
 TEST(Probe, BlindModelHasNoGapAndASeeingModelHasALargeOne) {
   const std::string root = test::make_temp_dir("probe");
   const std::string tasks = write_colour_tasks(join_path(root, "tasks"), 48);
-  const std::string blind = test::write_tiny_agent_checkpoint(join_path(root, "blind"), 1);
+  // The tests' tiny decoder with a 2 x 2-patch tower, default initialisation.
+  const std::string blind = join_path(root, "blind");
+  {
+    const Tokenizer tok = test::tiny_agent_tokenizer();
+    ModelConfig c = test::tiny_text_config(tok.vocab_size());
+    c.vision->image_size = 32;
+    c.vision->patch_size = 16;
+    c.vision->hidden_size = 32;
+    c.vision->intermediate_size = 64;
+    c.vision->num_hidden_layers = 1;
+    c.vision->num_attention_heads = 2;
+    c.mm.mm_hidden_size = 32;
+    torch::manual_seed(1);
+    MultimodalLM m(c);
+    save_checkpoint(blind, m, c);
+    tok.save(blind);
+  }
   {
     Checkpoint ck = load_checkpoint(blind);
     torch::NoGradGuard g;

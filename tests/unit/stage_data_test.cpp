@@ -2,7 +2,12 @@
 // (world/describe.h) and the assessment helpers dpo-iterate shares (pipeline/assess.h).
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "data/system_formats.h"
+#include "io/image.h"
+#include "support/subprocess.h"
+#include "util/fs.h"
 #include "pipeline/assess.h"
 #include "pipeline/stage_data.h"
 #include "world/describe.h"
@@ -139,3 +144,60 @@ TEST(AssessHelpers, PreferencePairSelection) {
 
 }  // namespace
 }  // namespace insightv::pipeline
+
+// The grounding set: one-word questions whose answers are the scene graph's, one-object scenes
+// first, images written once each and never equal to an excluded one.
+TEST(StageData, GroundingSetAsksWhatTheSceneGraphSays) {
+  const std::string dir = insightv::test::make_temp_dir("grounding");
+  std::set<uint64_t> excluded;
+  {
+    // Exclude the set's first image: it must be skipped and counted.
+    insightv::world::TaskSpec spec;
+    spec.family = &insightv::world::find_family("perception");
+    spec.split = "vision";
+    spec.index = 200000000000LL;
+    spec.size = 64;
+    insightv::Image img;
+    insightv::world::generate_task(spec, &img);
+    excluded.insert(insightv::image_pixel_hash(img));
+  }
+  const auto g = insightv::pipeline::write_grounding_set(dir, 60, 0, 64, excluded, 1);
+  EXPECT_EQ(g.excluded, 1);
+  EXPECT_EQ(g.images, 59);
+  ASSERT_FALSE(g.single.empty());
+  ASSERT_GT(g.all.size(), g.single.size());
+  for (size_t i = 0; i < g.single.size(); ++i) EXPECT_EQ(g.all[i].id, g.single[i].id);  // single first
+  for (const auto& s : g.all) {
+    ASSERT_EQ(s.conversations.size(), 2u);
+    EXPECT_TRUE(insightv::file_exists(insightv::join_path(dir, s.image))) << s.image;
+    EXPECT_NE(s.conversations[0].value.find(insightv::data::kOpenInstruction), std::string::npos);
+    EXPECT_EQ(s.conversations[1].value.find(' '), std::string::npos) << "one word: " << s.conversations[1].value;
+  }
+  for (const auto& s : g.single) EXPECT_NE(s.conversations[0].value.find("the object?"), std::string::npos);
+}
+
+TEST(StageData, GroundingQuestionsAnswerFromTheScene) {
+  insightv::world::TaskSpec spec;
+  spec.family = &insightv::world::find_family("perception");
+  spec.split = "vision";
+  spec.size = 128;
+  int checked = 0;
+  for (int64_t i = 0; i < 50; ++i) {
+    spec.index = i;
+    const insightv::world::Task t = insightv::world::generate_task(spec, nullptr);
+    for (const auto& [q, a] : insightv::pipeline::grounding_questions(t)) {
+      bool found = false;  // the answer is an attribute of an object the question names
+      for (const auto& o : t.scene["objects"]) {
+        const std::string c = o["color"], s = o["shape"], r = o["region"];
+        const bool named = q.find(c) != std::string::npos || q.find(s) != std::string::npos ||
+                           t.scene["objects"].size() == 1;
+        if (named && (a == c || a == s || a == r)) found = true;
+      }
+      EXPECT_TRUE(found) << q << " -> " << a;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 100);
+  spec.family = &insightv::world::find_family("clock");
+  EXPECT_TRUE(insightv::pipeline::grounding_questions(insightv::world::generate_task(spec, nullptr)).empty());
+}

@@ -9,6 +9,7 @@
 
 #include "model/checkpoint.h"
 #include "support/subprocess.h"
+#include "support/tiny_agents.h"
 #include "train/vision_stage.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -18,15 +19,9 @@ using namespace insightv;
 
 namespace {
 
+// The tests' tiny decoder (support/tiny_agents.h) with a 4 x 4-patch tower at 32 px.
 ModelConfig tiny_vision_config() {
-  ModelConfig c = preset_config("nano");
-  c.text.vocab_size = 40;
-  c.text.hidden_size = 32;
-  c.text.intermediate_size = 64;
-  c.text.num_hidden_layers = 1;
-  c.text.num_attention_heads = 4;
-  c.text.num_key_value_heads = 2;
-  c.text.head_dim = 8;
+  ModelConfig c = test::tiny_text_config(40);
   c.vision->image_size = 32;
   c.vision->patch_size = 8;
   c.vision->hidden_size = 32;
