@@ -42,6 +42,14 @@ std::vector<size_t> same_family_partners(const std::vector<world::Task>& tasks, 
   return partner;
 }
 
+// A token's text for the histogram: bytes outside ASCII (a token may end inside a UTF-8
+// character) become '?', so the JSON and Markdown stay valid.
+std::string printable(std::string s) {
+  for (char& ch : s)
+    if (static_cast<unsigned char>(ch) >= 0x80 || static_cast<unsigned char>(ch) < 0x20) ch = '?';
+  return s;
+}
+
 std::string fmt(double v, int digits = 3) {
   char b[32];
   std::snprintf(b, sizeof b, "%.*f", digits, v);
@@ -117,7 +125,7 @@ ProbeResult run_probe(const ProbeConfig& cfg) {
       }
       if (t.answer_type == world::AnswerType::choice) {
         r.letters_gold[t.answer] += 1;
-        r.letters_predicted[tok.decode({static_cast<int32_t>(greedy)})] += 1;
+        r.letters_predicted[printable(tok.decode({static_cast<int32_t>(greedy)}))] += 1;
       }
     }
     bar.add(static_cast<int64_t>(end - start));
