@@ -18,7 +18,9 @@ TokenizerSpec tiny_spec() {
                    "<thoughts>", "</thoughts>", "<output>", "</output>"});
 }
 
-ModelConfig tiny_config(int64_t vocab) {
+}  // namespace
+
+ModelConfig tiny_multimodal_config(int64_t vocab) {
   ModelConfig c = tiny_text_config(vocab);
   c.vision->image_size = 32;
   c.vision->patch_size = 16;
@@ -29,7 +31,6 @@ ModelConfig tiny_config(int64_t vocab) {
   c.mm.mm_hidden_size = 32;
   return c;
 }
-}  // namespace
 
 ModelConfig tiny_text_config(int64_t vocab) {
   ModelConfig c = preset_config("nano");
@@ -47,7 +48,7 @@ Tokenizer tiny_agent_tokenizer() { return Tokenizer(tiny_spec()); }
 
 MultimodalLM tiny_multimodal_lm(int64_t vocab, uint64_t seed) {
   torch::manual_seed(static_cast<int64_t>(seed));
-  MultimodalLM m(tiny_config(vocab));
+  MultimodalLM m(tiny_multimodal_config(vocab));
   torch::NoGradGuard g;
   for (auto& p : m->parameters()) p.mul_(3.0);  // well-separated greedy choices
   m->eval();

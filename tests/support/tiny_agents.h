@@ -14,6 +14,8 @@ namespace insightv::test {
 Tokenizer tiny_agent_tokenizer();
 // The nano config with a 2-layer, 32-wide decoder over `vocab` tokens (vision as in nano).
 ModelConfig tiny_text_config(int64_t vocab);
+// tiny_text_config with a one-layer, 32-wide tower: 32×32 images → 4 image tokens.
+ModelConfig tiny_multimodal_config(int64_t vocab);
 // A multimodal model (32×32 images → 4 image tokens) whose vocabulary is `vocab`.
 MultimodalLM tiny_multimodal_lm(int64_t vocab, uint64_t seed = 0);
 // A small checkpoint folder (config.json, model.safetensors, tokenizer files) for CLI tests.

@@ -65,14 +65,7 @@ TEST(Probe, BlindModelHasNoGapAndASeeingModelHasALargeOne) {
   const std::string blind = join_path(root, "blind");
   {
     const Tokenizer tok = test::tiny_agent_tokenizer();
-    ModelConfig c = test::tiny_text_config(tok.vocab_size());
-    c.vision->image_size = 32;
-    c.vision->patch_size = 16;
-    c.vision->hidden_size = 32;
-    c.vision->intermediate_size = 64;
-    c.vision->num_hidden_layers = 1;
-    c.vision->num_attention_heads = 2;
-    c.mm.mm_hidden_size = 32;
+    const ModelConfig c = test::tiny_multimodal_config(tok.vocab_size());
     torch::manual_seed(1);
     MultimodalLM m(c);
     save_checkpoint(blind, m, c);

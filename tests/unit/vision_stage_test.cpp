@@ -19,16 +19,10 @@ using namespace insightv;
 
 namespace {
 
-// The tests' tiny decoder (support/tiny_agents.h) with a 4 x 4-patch tower at 32 px.
+// The tests' tiny model (support/tiny_agents.h) with 8 px patches: 4 x 4 patches at 32 px.
 ModelConfig tiny_vision_config() {
-  ModelConfig c = test::tiny_text_config(40);
-  c.vision->image_size = 32;
+  ModelConfig c = test::tiny_multimodal_config(40);
   c.vision->patch_size = 8;
-  c.vision->hidden_size = 32;
-  c.vision->intermediate_size = 64;
-  c.vision->num_hidden_layers = 1;
-  c.vision->num_attention_heads = 2;
-  c.mm.mm_hidden_size = 32;
   return c;
 }
 
