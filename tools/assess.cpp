@@ -26,7 +26,10 @@ VerbFn add_assess(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--seed", c->seed, "seed of the summary-set sampling");
   cmd->add_option("--timeout", c->backend_options.timeout_s, "openai: seconds per request");
   cmd->add_option("--model", c->backend_options.model, "openai: the request's model name");
-  return [c] {
+  auto wait = std::make_shared<bool>(false);
+  add_wait_flag(cmd, *wait);
+  return [c, wait] {
+    const OutputLock lock = lock_output(c->out, "assess", *wait);
     const pipeline::AssessReport r = pipeline::run_assess(*c);
     std::fputs(r.to_text().c_str(), stdout);
     return 0;

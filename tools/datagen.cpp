@@ -18,6 +18,7 @@ struct DatagenCliOptions {
   std::string shard = "0/1", teacher_json;
   bool no_progress = false, strict_json = false;
   std::string merge_out;
+  bool wait = false;
 };
 }  // namespace
 
@@ -47,11 +48,20 @@ VerbFn add_datagen(CLI::App& app, const GlobalOptions&) {
   cmd->add_flag("--strict-json", o->strict_json, "no JSON repair: any invalid reply is re-prompted (the paper's code)");
   cmd->add_option("--sync-every", c.sync_every, "fsync the output every N records");
   cmd->add_flag("--no-progress", o->no_progress, "no progress bar");
+  add_wait_flag(cmd, o->wait);
   CLI::App* merge = cmd->add_subcommand("merge", "Join paths.shard-*.jsonl of a folder into paths.jsonl");
   merge->add_option("--out", o->merge_out, "the folder the shards were written to")->required();
+  add_wait_flag(merge, o->wait);
 
   return [o, merge, cmd] {
     if (merge->parsed()) {
+      // The merge writes paths.jsonl (the folder's main lock) and reads every shard: none may be running.
+      const OutputLock lock = lock_output(o->merge_out, "datagen", o->wait);
+      const auto running = held_output_locks(o->merge_out, ".insightv.shard-");
+      check(running.empty(), "datagen",
+            "a shard is still being written in " + o->merge_out + ": " +
+                (running.empty() ? std::string() : output_lock_holder(running.front())),
+            "wait for every shard to finish, then merge");
       const int64_t n = pipeline::merge_shards(o->merge_out);
       std::printf("merged %lld paths into %s\n", static_cast<long long>(n),
                   join_path(o->merge_out, "paths.jsonl").c_str());
@@ -61,6 +71,12 @@ VerbFn add_datagen(CLI::App& app, const GlobalOptions&) {
     check(!cfg.tasks.empty() && !cfg.out.empty(), "datagen", "--tasks and --out are required",
           "e.g. insightv datagen --tasks world/train --backend teacher --out paths");
     pipeline::parse_shard(o->shard, &cfg.shard_index, &cfg.shard_count);
+    // One writer per output file: shards of one folder run together, two copies of a shard do not.
+    const OutputLock lock =
+        cfg.shard_count > 1 ? lock_output(cfg.out, "datagen", o->wait,
+                                          ".insightv.shard-" + std::to_string(cfg.shard_index) + "-of-" +
+                                              std::to_string(cfg.shard_count) + ".lock")
+                            : lock_output(cfg.out, "datagen", o->wait);
     cfg.progress = !o->no_progress;
     cfg.protocol.repair = !o->strict_json;
     if (!o->teacher_json.empty()) cfg.backend_options.teacher = parse_json(o->teacher_json, "--teacher");

@@ -36,8 +36,11 @@ VerbFn add_dpo_iterate(CLI::App& app, const GlobalOptions&) {
   cmd->add_flag("--bf16", c->bf16, "bf16 matmuls for sampling and DPO (fp32 master weights)");
   cmd->add_option("--seed", c->seed, "seed of sampling and training");
   cmd->add_flag("!--no-progress", c->progress, "no progress bars");
+  auto wait = std::make_shared<bool>(false);
+  add_wait_flag(cmd, *wait);
   c->dpo.train.optim.lr = 5e-6;
-  return [c] {
+  return [c, wait] {
+    const OutputLock lock = lock_output(c->out, "dpo-iterate", *wait);
     c->dpo.train.bf16 = c->bf16;
     const pipeline::DpoIterateReport r = pipeline::run_dpo_iterate(*c);
     std::fputs(r.to_markdown().c_str(), stdout);

@@ -82,6 +82,7 @@ struct EvalCliOptions {
   int retries = 5;
   std::string api_model;
   bool probe = false;
+  bool wait = false;
 };
 
 void print_result(const eval::EvalResult& r, const std::string& out) {
@@ -100,6 +101,7 @@ void print_result(const eval::EvalResult& r, const std::string& out) {
 }
 
 int run_probe_verb(const EvalCliOptions& o) {
+  const OutputLock lock = o.cfg.out.empty() ? OutputLock() : lock_output(o.cfg.out, "eval", o.wait);
   eval::ProbeConfig p;
   p.model = o.cfg.system.model;
   p.tasks = o.cfg.benchmark;
@@ -115,7 +117,6 @@ int run_probe_verb(const EvalCliOptions& o) {
   const std::string md = r.to_markdown();
   std::printf("grounding probe of %s on %s\n%s", p.model.c_str(), p.tasks.c_str(), md.c_str());
   if (!o.cfg.out.empty()) {
-    make_dirs(o.cfg.out);
     write_json_file(join_path(o.cfg.out, "probe.json"), r.to_json());
     write_file_atomic(join_path(o.cfg.out, "probe.md"), md);
   }
@@ -166,6 +167,7 @@ VerbFn add_eval(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--timeout", o->timeout_s, "endpoint: seconds per request");
   cmd->add_option("--retries", o->retries, "endpoint: retries on 429/5xx/connection errors");
   cmd->add_option("--api-model", o->api_model, "endpoint: the request's model name");
+  add_wait_flag(cmd, o->wait);
 
   return [o, cmd] {
     auto& cfg = o->cfg;
@@ -181,6 +183,7 @@ VerbFn add_eval(CLI::App& app, const GlobalOptions&) {
     }
     check(!cfg.system.kind.empty() && !cfg.out.empty(), "eval", "--system and --out are required",
           "or pass --probe for the grounding probe");
+    const OutputLock lock = lock_output(cfg.out, "eval", o->wait);
     eval::ChatModelFactory factory;
     if (!cfg.system.endpoint.empty()) {
       check(cfg.system.endpoint.rfind("openai:", 0) == 0, "eval", "unknown endpoint '" + cfg.system.endpoint + "'",

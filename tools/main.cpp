@@ -8,6 +8,7 @@
 #include <string>
 
 #include "model/runtime.h"
+#include "io/output_lock.h"
 #include "tools/verbs.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -69,6 +70,7 @@ int run(int argc, char** argv) {
     return 2;
   }
 
+  insightv::set_process_command_line(argc, argv);
   insightv::set_log_level(insightv::parse_log_level(global.log_level));
   insightv::set_threads(global.threads);
   for (CLI::App* sub : app.get_subcommands()) {

@@ -34,6 +34,7 @@ VerbFn add_pipeline(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--bf16", *bf16, "bf16 matmuls in training and generation: auto | on | off")
       ->check(CLI::IsMember({"auto", "on", "off"}));
   cmd->add_flag("!--no-progress", c->progress, "no progress bars");
+  add_wait_flag(cmd, c->wait_for_lock);
   cmd->footer("Presets: " + [] {
     std::string s;
     for (const auto& n : pipeline::preset_names()) s += (s.empty() ? "" : ", ") + n;

@@ -33,6 +33,7 @@ struct SftOptions {
   TrainConfig train;
   double epochs = 0;
   double bucket_mb = 25, dist_timeout_s = 600;
+  bool wait = false;
 };
 
 // The data-parallel group when the environment asks for one (WORLD_SIZE > 1), else null.
@@ -55,8 +56,14 @@ void copy_tokenizer(const std::string& from, const std::string& to) {
   }
 }
 
+// Rank 0 (the one writer of a data-parallel run) locks the output folder; other ranks hold nothing.
+OutputLock lock_for_rank(const TrainConfig& t, const std::string& out, bool wait) {
+  return is_main(t) ? lock_output(out, "train", wait) : OutputLock();
+}
+
 int run_sft(SftOptions& o) {
   o.train.data_parallel = join_data_parallel(o.bucket_mb, o.dist_timeout_s);
+  const OutputLock lock = lock_for_rank(o.train, o.out, o.wait);
   Checkpoint ckpt = load_checkpoint(o.init);
   const Tokenizer tok = Tokenizer::load(o.init);
   SftDataOptions dopt;
@@ -91,10 +98,12 @@ struct DpoOptions {
   DpoTrainConfig cfg;
   double epochs = 0;
   double bucket_mb = 25, dist_timeout_s = 600;
+  bool wait = false;
 };
 
 int run_dpo(DpoOptions& o) {
   o.cfg.train.data_parallel = join_data_parallel(o.bucket_mb, o.dist_timeout_s);
+  const OutputLock lock = lock_for_rank(o.cfg.train, o.out, o.wait);
   Checkpoint ckpt = load_checkpoint(o.init);
   const Tokenizer tok = Tokenizer::load(o.init);
   SftDataOptions dopt;
@@ -127,9 +136,11 @@ int run_dpo(DpoOptions& o) {
 struct VisionOptions {
   std::string init, out, difficulties = "mix";
   VisionStageConfig cfg;
+  bool wait = false;
 };
 
 int run_vision(VisionOptions& o) {
+  const OutputLock lock = lock_output(o.out, "train", o.wait);
   Checkpoint ckpt = load_checkpoint(o.init);
   o.cfg.out_dir = o.out;
   o.cfg.difficulties = world::parse_difficulties(o.difficulties);
@@ -174,6 +185,7 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   sft->add_option("--mask-mode", o->mask_mode, "assistant | llava");
   sft->add_flag("--resume", o->train.resume, "continue from out/checkpoints/latest");
   sft->add_flag("--bf16", o->train.bf16, "bf16 autocast for matmuls, fp32 master weights (fast on AVX512-BF16 CPUs)");
+  add_wait_flag(sft, o->wait);
   sft->add_option("--bucket-mb", o->bucket_mb, "data-parallel: gradient all-reduce bucket size in MB");
   sft->add_option("--dist-timeout", o->dist_timeout_s, "data-parallel: seconds to wait for peers (rendezvous, collectives)");
 
@@ -200,6 +212,7 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   dpo->add_option("--template", d->template_name, "chat template: llava_llama_3 | chatml");
   dpo->add_flag("--resume", d->cfg.train.resume, "continue from out/checkpoints/latest");
   dpo->add_flag("--bf16", d->cfg.train.bf16, "bf16 autocast for matmuls, fp32 master weights");
+  add_wait_flag(dpo, d->wait);
   dpo->add_option("--bucket-mb", d->bucket_mb, "data-parallel: gradient all-reduce bucket size in MB");
   dpo->add_option("--dist-timeout", d->dist_timeout_s, "data-parallel: seconds to wait for peers (rendezvous, collectives)");
   auto v = std::make_shared<VisionOptions>();
@@ -222,6 +235,7 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   vis->add_option("--save-every", v->cfg.save_every, "checkpoint every N steps (0: only at the end)");
   vis->add_flag("--bf16", v->cfg.bf16, "bf16 autocast for matmuls, fp32 master weights");
   vis->add_flag("!--no-resume", v->cfg.resume, "start afresh even when out/checkpoints/latest exists");
+  add_wait_flag(vis, v->wait);
   return [o, d, v, sft, dpo, vis] {
     if (vis->parsed()) return run_vision(*v);
     if (dpo->parsed()) {

@@ -3,9 +3,13 @@
 // chosen verb and maps errors to exit codes. Verbs are thin: the logic lives in the library.
 #pragma once
 
+#include <cstdio>
 #include <functional>
+#include <string>
 
 #include <CLI/CLI.hpp>
+
+#include "io/output_lock.h"
 
 namespace insightv::cli {
 
@@ -22,6 +26,23 @@ inline void add_dtype_flag(CLI::App* cmd, std::string& dtype) {
                   "weights and compute: f32 (default) | bf16 (half the memory; norms, softmax, logits in fp32) | "
                   "f16 (refused: no f16 CPU kernels in this LibTorch)")
       ->check(CLI::IsMember({"f32", "fp32", "float32", "bf16", "bfloat16", "f16", "fp16", "float16"}));
+}
+
+// --wait for the verbs that write resumable state into an output folder: one writer per output
+// (io/output_lock.h). Without it a second writer fails at once; with it, it waits its turn.
+inline void add_wait_flag(CLI::App* cmd, bool& wait) {
+  cmd->add_flag("--wait", wait,
+                "if another process is writing the output folder, wait for it to finish instead of failing");
+}
+
+// Locks `dir` for this verb (see add_wait_flag); `name` is the lock file (datagen shards have their own).
+inline OutputLock lock_output(const std::string& dir, const std::string& component, bool wait,
+                              const std::string& name = ".insightv.lock") {
+  OutputLockOptions opts;
+  opts.wait = wait;
+  opts.name = name;
+  opts.on_wait = [](const std::string& who) { std::fprintf(stderr, "insightv: waiting: %s\n", who.c_str()); };
+  return OutputLock::acquire(dir, component, opts);
 }
 
 // A verb's entry point; returns the process exit code.

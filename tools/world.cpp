@@ -29,12 +29,14 @@ struct WorldCliOptions {
   std::string sheet_in, sheet_out;
   // check
   std::vector<std::string> check_in;
+  bool wait = false;
 };
 
 int run_generate(WorldCliOptions& o) {
   o.cfg.difficulties = world::parse_difficulties(o.difficulty);
   o.cfg.progress = !o.no_progress;
   check(!o.cfg.out.empty(), "world", "no output folder given", "pass --out DIR");
+  const OutputLock lock = lock_output(o.cfg.out, "world", o.wait);
   const world::WorldSummary s = world::generate_world(o.cfg);
   std::string per;
   for (const auto& [name, count] : s.per_family) per += (per.empty() ? "" : ", ") + name + " " + std::to_string(count);
@@ -91,6 +93,7 @@ VerbFn add_world(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--out", o->cfg.out, "output folder");
   cmd->add_option("--png-compression", o->cfg.png_compression, "zlib level 0..9");
   cmd->add_flag("--no-progress", o->no_progress, "no progress bar");
+  add_wait_flag(cmd, o->wait);
 
   CLI::App* exp = cmd->add_subcommand("export", "Export a task folder to a VLMEvalKit TSV or LLaVA JSON");
   exp->add_option("--format", o->format, "tsv | llava")->check(CLI::IsMember({"tsv", "llava"}));

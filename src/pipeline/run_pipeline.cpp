@@ -19,6 +19,7 @@
 #include "io/bpe_trainer.h"
 #include "io/chat_template.h"
 #include "io/image.h"
+#include "io/output_lock.h"
 #include "io/tokenizer.h"
 #include "model/checkpoint.h"
 #include "model/config.h"
@@ -93,6 +94,11 @@ void stage(Ctx& c, const std::string& name, const json& settings, const std::vec
     rec.seconds = prior.value("seconds", 0.0);
     IV_LOG(info) << "pipeline: stage " << name << " is up to date (" << record << "), skipped";
   } else {
+    // The stage folder may be another process's output (`eval --out P/eval` run by hand):
+    // never remove or write what someone else is writing.
+    const std::string held = output_lock_holder(join_path(c.dir(name), ".insightv.lock"));
+    check(held.empty(), "pipeline", c.dir(name) + " is being written by " + held,
+          "wait for it, or use another --out");
     // Partial work of an interrupted run is resumed only when it was made with these settings.
     const std::string started = join_path(c.dir(name), "stage.start.json");
     const json begun = file_exists(started) ? read_json_file(started) : json();
@@ -104,7 +110,7 @@ void stage(Ctx& c, const std::string& name, const json& settings, const std::vec
       IV_LOG(info) << "pipeline: stage " << name << " was interrupted; resuming it";
     }
     IV_LOG(info) << "pipeline: stage " << name << " ...";
-    make_dirs(c.dir(name));
+    const OutputLock stage_lock = OutputLock::acquire(c.dir(name), "pipeline");
     write_json_file(started, {{"hash", hash}});
     Stopwatch sw;
     rec.summary = body();
@@ -244,7 +250,11 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
   PipelineReport report;
   Ctx c{cfg, resolve_preset(cfg), false, report, {}, false};
   c.bf16 = cfg.bf16 < 0 ? cpu_has_bf16() : cfg.bf16 == 1;
-  make_dirs(cfg.out);
+  // One writer per run folder; each stage also locks its own folder while it runs.
+  OutputLockOptions lock_opts;
+  lock_opts.wait = cfg.wait_for_lock;
+  lock_opts.on_wait = [](const std::string& who) { IV_LOG(info) << "pipeline: waiting: " << who; };
+  const OutputLock run_lock = OutputLock::acquire(cfg.out, "pipeline", lock_opts);
   write_json_file(join_path(cfg.out, "pipeline.json"),
                   {{"preset", c.p.to_json()}, {"seed", cfg.seed}, {"bf16", c.bf16}});
   // What this run is: the resolved preset (rerunnable with --config) and a manifest.

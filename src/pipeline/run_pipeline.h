@@ -53,6 +53,8 @@ struct PipelineConfig {
   std::string stop_after;   // stop after this stage
   int bf16 = -1;            // -1: when the CPU has native bf16; 0 off; 1 on
   bool progress = true;
+  // Another process writing `out` (io/output_lock.h): wait for it instead of failing at once.
+  bool wait_for_lock = false;
 };
 
 struct StageRecord {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "model/checkpoint.h"
+#include "support/golden.h"
 #include "support/tensor_compare.h"
 
 using namespace insightv;
@@ -15,7 +16,6 @@ using insightv::test::tensors_close;
 
 namespace {
 
-const std::string kGolden = std::string(INSIGHTV_SOURCE_DIR) + "/tests/data/golden/";
 
 LoadOptions bf16() {
   LoadOptions o;
@@ -38,7 +38,7 @@ class GoldenBf16LlavaNext : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenBf16LlavaNext, LogitsWithinToleranceOfTheFp32Reference) {
   torch::NoGradGuard no_grad;
-  const std::string dir = kGolden + "llava_next/";
+  const std::string dir = test::golden_dir() + "llava_next/";
   const ModelConfig cfg = load_model_config(dir + "config.json");
   MultimodalLM lm(cfg);
   load_state_dict(*lm, TensorSource(dir + GetParam()), bf16());
@@ -76,7 +76,7 @@ INSTANTIATE_TEST_SUITE_P(GoldenLayouts, GoldenBf16LlavaNext,
                          ::testing::Values("model.safetensors", "model.llava_llama.safetensors"));
 
 TEST(GoldenBf16, ParametersAreBf16AfterLoadAndTakeHalfTheBytes) {
-  const std::string dir = kGolden + "llava_next";
+  const std::string dir = test::golden_dir() + "llava_next";
   auto f32 = load_checkpoint(dir);
   auto b16 = load_checkpoint(dir, bf16());
   for (const auto& p : b16.model->named_parameters())
@@ -92,7 +92,7 @@ TEST(GoldenBf16, ParametersAreBf16AfterLoadAndTakeHalfTheBytes) {
 // over the 4 step logits — below a quarter of the smallest margin, so the match is not luck.
 TEST(GoldenBf16, LlamaGreedyTokensMatchTheFp32Reference) {
   torch::NoGradGuard no_grad;
-  const std::string dir = kGolden + "llama";
+  const std::string dir = test::golden_dir() + "llama";
   auto ckpt = load_checkpoint(dir, bf16());
   SafetensorsFile in_file(dir + "/inputs.safetensors");
   TensorSource out(dir + "/outputs.safetensors");
@@ -130,7 +130,7 @@ TEST(GoldenBf16, F16IsRefusedAtLoadWithAHint) {
   try {
     LoadOptions o;
     o.dtype = torch::kFloat16;
-    load_checkpoint(kGolden + "llava_next", o);
+    load_checkpoint(test::golden_dir() + "llava_next", o);
     FAIL() << "f16 load did not throw";
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("--dtype bf16"), std::string::npos) << e.what();

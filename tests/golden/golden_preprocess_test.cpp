@@ -7,13 +7,13 @@
 #include "io/image_ops.h"
 #include "model/checkpoint.h"
 #include "model/image_processor.h"
+#include "support/golden.h"
 #include "support/tensor_compare.h"
 
 using namespace insightv;
 using insightv::test::tensors_close;
 
 namespace {
-const std::string kGolden = std::string(INSIGHTV_SOURCE_DIR) + "/tests/data/golden/";
 
 torch::Tensor as_tensor(const Image& img) {
   return torch::from_blob(const_cast<uint8_t*>(img.rgb.data()), {img.height, img.width, 3}, torch::kUInt8).clone();
@@ -21,12 +21,12 @@ torch::Tensor as_tensor(const Image& img) {
 }  // namespace
 
 TEST(GoldenPreprocess, AnyresIntermediatesAreBitExact) {
-  const Image img = read_image(kGolden + "llava_next/image.png");
-  TensorSource pre(kGolden + "llava_next/preprocess.safetensors");
+  const Image img = read_image(test::golden_dir() + "llava_next/image.png");
+  TensorSource pre(test::golden_dir() + "llava_next/preprocess.safetensors");
   ASSERT_EQ(img.width, 100);
   ASSERT_EQ(img.height, 40);
   EXPECT_TRUE(torch::equal(as_tensor(img), pre.get("image_rgb")));
-  const ModelConfig cfg = load_model_config(kGolden + "llava_next/config.json");
+  const ModelConfig cfg = load_model_config(test::golden_dir() + "llava_next/config.json");
   const Size2 best = select_best_resolution({100, 40}, cfg.mm.image_grid_pinpoints);
   auto hw = pre.get("best_resolution_hw");
   EXPECT_EQ(best.h, hw[0].item<int64_t>());
@@ -40,18 +40,18 @@ TEST(GoldenPreprocess, AnyresIntermediatesAreBitExact) {
   EXPECT_TRUE(torch::equal(as_tensor(padded), pre.get("anyres_padded")));
   EXPECT_TRUE(torch::equal(as_tensor(resize_bicubic(img, 32, 32)), pre.get("base_resized")));
 
-  SafetensorsFile in(kGolden + "llava_next/inputs.safetensors");
+  SafetensorsFile in(test::golden_dir() + "llava_next/inputs.safetensors");
   auto expected = tensor_from_file(in, in.at("pixel_values"))[0];
   const ImageTiles tiles = preprocess_image(img, cfg);
   EXPECT_TRUE(tensors_close(tiles.pixels, expected, 1e-6, 0));
 }
 
 TEST(GoldenPreprocess, ClipShortestEdgeResizeAndCenterCropMatch) {
-  const Image img = read_image(kGolden + "llava_next/image.png");
+  const Image img = read_image(test::golden_dir() + "llava_next/image.png");
   // shortest_edge 32: 100×40 → 80×32, then the centre 32×32.
   const Image tile = crop(resize_bicubic(img, 80, 32), 24, 0, 32, 32);
-  const ModelConfig cfg = load_model_config(kGolden + "llava_next/config.json");
-  SafetensorsFile in(kGolden + "clip_vision/inputs.safetensors");
+  const ModelConfig cfg = load_model_config(test::golden_dir() + "llava_next/config.json");
+  SafetensorsFile in(test::golden_dir() + "clip_vision/inputs.safetensors");
   auto expected = tensor_from_file(in, in.at("pixel_values"))[0];
   EXPECT_TRUE(tensors_close(normalize_tile(tile, *cfg.vision), expected, 1e-6, 0));
 }

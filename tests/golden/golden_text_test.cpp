@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "model/checkpoint.h"
+#include "support/golden.h"
 #include "support/tensor_compare.h"
 
 using namespace insightv;
@@ -13,11 +14,10 @@ using insightv::test::tensors_close;
 
 namespace {
 
-const std::string kGolden = std::string(INSIGHTV_SOURCE_DIR) + "/tests/data/golden/";
 
 void check_text_model(const std::string& name) {
   torch::NoGradGuard no_grad;
-  const std::string dir = kGolden + name;
+  const std::string dir = test::golden_dir() + name;
   auto ckpt = load_checkpoint(dir);
   SafetensorsFile in_file(dir + "/inputs.safetensors");
   TensorSource out(dir + "/outputs.safetensors");

@@ -7,25 +7,25 @@
 #include <gtest/gtest.h>
 
 #include "model/checkpoint.h"
+#include "support/golden.h"
 #include "support/tensor_compare.h"
 
 using namespace insightv;
 using insightv::test::tensors_close;
 
 namespace {
-const std::string kGolden = std::string(INSIGHTV_SOURCE_DIR) + "/tests/data/golden/";
 }
 
 TEST(GoldenClip, EveryLayerAndPoolerMatchTransformers) {
   torch::NoGradGuard no_grad;
-  const json cfg = read_json_file(kGolden + "clip_vision/config.json");
+  const json cfg = read_json_file(test::golden_dir() + "clip_vision/config.json");
   ModelConfig mc = parse_model_config({{"model_type", "llava_llama"}, {"vocab_size", 8}, {"hidden_size", 8},
                                        {"intermediate_size", 8}, {"num_hidden_layers", 1},
                                        {"num_attention_heads", 1}, {"vision_config", cfg}}, "clip");
   ClipVision tower(*mc.vision);
-  load_state_dict(*tower, TensorSource(kGolden + "clip_vision/model.safetensors"));
-  SafetensorsFile in(kGolden + "clip_vision/inputs.safetensors");
-  TensorSource out(kGolden + "clip_vision/outputs.safetensors");
+  load_state_dict(*tower, TensorSource(test::golden_dir() + "clip_vision/model.safetensors"));
+  SafetensorsFile in(test::golden_dir() + "clip_vision/inputs.safetensors");
+  TensorSource out(test::golden_dir() + "clip_vision/outputs.safetensors");
   auto hs = tower->hidden_states(tensor_from_file(in, in.at("pixel_values")));
   ASSERT_EQ(hs.size(), 4u);
   for (int i = 0; i < 4; ++i)
@@ -38,7 +38,7 @@ class GoldenLlavaNext : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenLlavaNext, FeaturesPackingLogitsAndGreedyMatchTransformers) {
   torch::NoGradGuard no_grad;
-  const std::string dir = kGolden + "llava_next/";
+  const std::string dir = test::golden_dir() + "llava_next/";
   const ModelConfig cfg = load_model_config(dir + "config.json");
   ASSERT_TRUE(cfg.is_multimodal());
   MultimodalLM lm(cfg);

@@ -14,6 +14,7 @@
 
 #include "io/json.h"
 #include "model/config.h"
+#include "support/golden.h"
 #include "support/subprocess.h"
 #include "support/tiny_agents.h"
 #include "util/fs.h"
@@ -68,7 +69,7 @@ TEST(IntegrationAskCli, MissingModelIsAClearError) {
 // <image> id is mapped to the checkpoint's image_token_index (299).
 TEST(IntegrationAskCli, RunsOnTheGoldenLlavaNextCheckpoint) {
   Fixture f;
-  const std::string golden = std::string(INSIGHTV_SOURCE_DIR) + "/tests/data/golden/llava_next";
+  const std::string golden = insightv::test::golden_dir() + "llava_next";
   auto r = run_cli({"ask", "--reason", golden, "--tokenizer", f.reason, "--image", golden + "/image.png",
                     "--question", "What is shown?", "--json", "--reason-max-tokens", "6", "--summary-max-tokens", "3"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -82,7 +83,7 @@ TEST(IntegrationAskCli, RunsOnTheGoldenLlavaNextCheckpoint) {
 // weights, so the text is noise; the checks are on shapes and token counts, against an f32 run.
 TEST(IntegrationAskCli, Bf16RunsBothAgentsOnTheOriginalLayoutCheckpoint) {
   Fixture f;
-  const std::string golden = std::string(INSIGHTV_SOURCE_DIR) + "/tests/data/golden/llava_next";
+  const std::string golden = insightv::test::golden_dir() + "llava_next";
   const std::string ckpt = f.dir + "/llava_llama";
   insightv::make_dirs(ckpt);
   insightv::write_file_atomic(ckpt + "/model.safetensors", insightv::read_file(golden + "/model.llava_llama.safetensors"));

@@ -3,7 +3,7 @@
 // finally left to finish. Then nothing may be lost or duplicated, and what it computed must
 // equal an uninterrupted run of the same command. A kill lands a random time after the job's
 // output last grew (so every attempt makes progress and every kill interrupts real work).
-// Each campaign prints one JSON line with its figures (README, Reliability section).
+// Each campaign prints one JSON line with its figures (docs/reliability.md).
 #include <dirent.h>
 #include <signal.h>
 #include <sys/mount.h>

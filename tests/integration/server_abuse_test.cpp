@@ -2,7 +2,7 @@
 // every kind a client can get wrong must each be answered 4xx while the server stays up, keeps
 // its memory flat and still answers a valid request; slow clients (slowloris) must not starve
 // the others; an API key, when set, guards the API routes. Each test prints its figures as one
-// JSON line (README, Reliability section).
+// JSON line (docs/reliability.md).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>

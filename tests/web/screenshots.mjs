@@ -1,4 +1,4 @@
-// The screenshots in docs/screenshots/ (README "Web page"), made against a real run:
+// The screenshots in docs/screenshots/ (docs/web.md), made against a real run:
 //   insightv serve --reason RUN/reason --summary RUN/summary --data RUN --port 8000 &
 //   node tests/web/screenshots.mjs .cache/npm/node_modules http://127.0.0.1:8000 IMAGE.png "QUESTION" docs/screenshots
 // Same browser set-up as browser_e2e.mjs (Debian's headless Chromium, fresh profile).
