@@ -65,6 +65,26 @@ bool wait_for_holder(const std::string& path, int pid) {
   return false;
 }
 
+// A teacher datagen over `n` tasks × 8 paths, with an uninterrupted reference run in dir/ref.
+struct DatagenJob {
+  std::string dir, tasks;
+  DatagenJob(const std::string& tag, int n)
+      : dir(test::make_temp_dir(tag)), tasks(test::write_vw_tasks(dir + "/tasks", test::make_vw_tasks(n))) {
+    const auto ref = test::run_process(args(dir + "/ref"));
+    if (ref.exit_code != 0) ADD_FAILURE() << "the reference run failed: " << ref.err;
+  }
+  std::vector<std::string> args(const std::string& out) const {
+    return {INSIGHTV_CLI_PATH, "datagen", "--tasks", tasks, "--backend", "teacher", "--paths", "8",
+            "--out",           out,       "--no-progress"};
+  }
+  // Starts it in the background on `out` and returns once it holds the lock (its pid).
+  int start(const std::string& out) const {
+    const int pid = test::spawn_process(args(out), dir + "/first.log");
+    EXPECT_TRUE(wait_for_holder(out + "/.insightv.lock", pid)) << read_file(dir + "/first.log");
+    return pid;
+  }
+};
+
 TEST(IntegrationOutputLock, EveryWriterVerbRefusesAFolderAnotherProcessWrites) {
   const std::string root = test::make_temp_dir("lock-verbs");
   const std::string out = root + "/out";
@@ -115,46 +135,32 @@ TEST(IntegrationOutputLock, APipelineRefusesAStageFolderSomeoneElseWrites) {
 }
 
 TEST(IntegrationOutputLock, TwoDatagensOnOneFolderLeaveExactlyOneRunsRecords) {
-  const std::string dir = test::make_temp_dir("lock-datagen");
   // 48,000 paths: ~4 s of work for the first job (12k paths/s), against ~1 s for the second to
   // start, meet the lock and exit.
-  const std::string tasks = test::write_vw_tasks(dir + "/tasks", test::make_vw_tasks(6000));
-  auto args = [&](const std::string& out) {
-    return std::vector<std::string>{INSIGHTV_CLI_PATH, "datagen", "--tasks", tasks, "--backend", "teacher",
-                                    "--paths",         "8",       "--out",   out,   "--no-progress"};
-  };
-  ASSERT_EQ(test::run_process(args(dir + "/ref")).exit_code, 0);
-  const std::string out = dir + "/out";
-  const int first = test::spawn_process(args(out), dir + "/first.log");
-  ASSERT_TRUE(wait_for_holder(out + "/.insightv.lock", first)) << read_file(dir + "/first.log");
-  const auto second = test::run_process(args(out));
+  const DatagenJob job("lock-datagen", 6000);
+  const std::string out = job.dir + "/out";
+  const int first = job.start(out);
+  const auto second = test::run_process(job.args(out));
   const bool overlapped = still_running(first);
-  EXPECT_EQ(test::wait_process(first), 0) << read_file(dir + "/first.log");
+  EXPECT_EQ(test::wait_process(first), 0) << read_file(job.dir + "/first.log");
   ASSERT_TRUE(overlapped) << "the first datagen ended before the second was refused: make the job bigger";
   EXPECT_EQ(second.exit_code, 1) << second.err;
   EXPECT_NE(second.err.find("is being written by pid " + std::to_string(first)), std::string::npos) << second.err;
   EXPECT_NE(second.err.find("insightv datagen --tasks"), std::string::npos) << second.err;  // the holder's command
   // Each record once, the same as one uninterrupted run.
-  EXPECT_TRUE(records(out + "/paths.jsonl") == records(dir + "/ref/paths.jsonl"));
+  EXPECT_TRUE(records(out + "/paths.jsonl") == records(job.dir + "/ref/paths.jsonl"));
 }
 
 TEST(IntegrationOutputLock, KillNineOfTheHolderLeavesNoStaleLock) {
-  const std::string dir = test::make_temp_dir("lock-kill");
-  const std::string tasks = test::write_vw_tasks(dir + "/tasks", test::make_vw_tasks(1200));
-  auto args = [&](const std::string& out) {
-    return std::vector<std::string>{INSIGHTV_CLI_PATH, "datagen", "--tasks", tasks, "--backend", "teacher",
-                                    "--paths",         "8",       "--out",   out,   "--no-progress"};
-  };
-  ASSERT_EQ(test::run_process(args(dir + "/ref")).exit_code, 0);
-  const std::string out = dir + "/out";
-  const int first = test::spawn_process(args(out), dir + "/first.log");
-  ASSERT_TRUE(wait_for_holder(out + "/.insightv.lock", first)) << read_file(dir + "/first.log");
+  const DatagenJob job("lock-kill", 1200);
+  const std::string out = job.dir + "/out";
+  const int first = job.start(out);
   ::kill(first, SIGKILL);
   EXPECT_EQ(test::wait_process(first), 128 + SIGKILL);
   EXPECT_TRUE(file_exists(out + "/.insightv.lock"));  // the file stays; the kernel dropped the lock
-  const auto rerun = test::run_process(args(out));
+  const auto rerun = test::run_process(job.args(out));
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
-  EXPECT_TRUE(records(out + "/paths.jsonl") == records(dir + "/ref/paths.jsonl"));
+  EXPECT_TRUE(records(out + "/paths.jsonl") == records(job.dir + "/ref/paths.jsonl"));
 }
 
 TEST(IntegrationOutputLock, WaitProceedsWhenTheHolderEnds) {
