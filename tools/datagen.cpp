@@ -13,6 +13,12 @@
 namespace insightv::cli {
 
 namespace {
+// Each shard job locks its own file in the shared --out (io/output_lock.h): "<prefix>i-of-N.lock".
+const std::string kShardLockPrefix = ".insightv.shard-";
+std::string shard_lock_name(int64_t index, int64_t count) {
+  return kShardLockPrefix + std::to_string(index) + "-of-" + std::to_string(count) + ".lock";
+}
+
 struct DatagenCliOptions {
   pipeline::DatagenConfig cfg;
   std::string shard = "0/1", teacher_json;
@@ -57,11 +63,11 @@ VerbFn add_datagen(CLI::App& app, const GlobalOptions&) {
     if (merge->parsed()) {
       // The merge writes paths.jsonl (the folder's main lock) and reads every shard: none may be running.
       const OutputLock lock = lock_output(o->merge_out, "datagen", o->wait);
-      const auto running = held_output_locks(o->merge_out, ".insightv.shard-");
-      check(running.empty(), "datagen",
-            "a shard is still being written in " + o->merge_out + ": " +
-                (running.empty() ? std::string() : output_lock_holder(running.front())),
-            "wait for every shard to finish, then merge");
+      const auto running = held_output_locks(o->merge_out, kShardLockPrefix);
+      if (!running.empty())
+        throw Error("datagen", "a shard is still being written in " + o->merge_out + ": " +
+                                   output_lock_holder(running.front()),
+                    "wait for every shard to finish, then merge");
       const int64_t n = pipeline::merge_shards(o->merge_out);
       std::printf("merged %lld paths into %s\n", static_cast<long long>(n),
                   join_path(o->merge_out, "paths.jsonl").c_str());
@@ -73,9 +79,7 @@ VerbFn add_datagen(CLI::App& app, const GlobalOptions&) {
     pipeline::parse_shard(o->shard, &cfg.shard_index, &cfg.shard_count);
     // One writer per output file: shards of one folder run together, two copies of a shard do not.
     const OutputLock lock =
-        cfg.shard_count > 1 ? lock_output(cfg.out, "datagen", o->wait,
-                                          ".insightv.shard-" + std::to_string(cfg.shard_index) + "-of-" +
-                                              std::to_string(cfg.shard_count) + ".lock")
+        cfg.shard_count > 1 ? lock_output(cfg.out, "datagen", o->wait, shard_lock_name(cfg.shard_index, cfg.shard_count))
                             : lock_output(cfg.out, "datagen", o->wait);
     cfg.progress = !o->no_progress;
     cfg.protocol.repair = !o->strict_json;
