@@ -76,53 +76,12 @@ torch::Tensor tensor_from_file(const SafetensorsFile& f, const TensorInfo& t) {
   return out;
 }
 
-std::string canonical_name(const std::string& n) {
-  struct Rule { const char* from; const char* to; };
-  static const Rule rules[] = {
-      {"language_model.model.", "model."},
-      {"language_model.lm_head.", "lm_head."},
-      {"vision_tower.vision_model.", "model.vision_tower.vision_tower.vision_model."},
-      {"multi_modal_projector.linear_1.", "model.mm_projector.0."},
-      {"multi_modal_projector.linear_2.", "model.mm_projector.2."},
-      {"image_newline", "model.image_newline"},
-  };
-  for (const auto& r : rules) {
-    const std::string from = r.from;
-    if (n.compare(0, from.size(), from) == 0) return r.to + n.substr(from.size());
-  }
-  return n;
-}
-
 TensorSource::TensorSource(const std::string& path) {
-  std::vector<std::string> shard_paths;
-  std::string p = path;
-  if (is_directory(p)) {
-    if (file_exists(join_path(p, "model.safetensors")))
-      p = join_path(p, "model.safetensors");
-    else if (file_exists(join_path(p, "model.safetensors.index.json")))
-      p = join_path(p, "model.safetensors.index.json");
-    else
-      throw Error("checkpoint", "'" + path + "' has neither model.safetensors nor model.safetensors.index.json",
-                  "is this a checkpoint folder?");
-  }
-  if (p.size() > 5 && p.compare(p.size() - 5, 5, ".json") == 0) {
-    const json idx = read_json_file(p);
-    check(idx.contains("weight_map") && idx["weight_map"].is_object(), "checkpoint",
-          p + ": no weight_map object", "a sharded index names each tensor's file");
-    std::set<std::string> files;
-    for (auto it = idx["weight_map"].begin(); it != idx["weight_map"].end(); ++it) {
-      const std::string f = it.value().get<std::string>();
-      check(f.find('/') == std::string::npos, "checkpoint", p + ": shard name '" + f + "' must be a plain file name");
-      files.insert(f);
-    }
-    for (const auto& f : files) shard_paths.push_back(join_path(parent_dir(p), f));
-  } else {
-    shard_paths.push_back(p);
-  }
+  const std::vector<std::string> shard_paths = weight_shards(path, "checkpoint");
   for (size_t i = 0; i < shard_paths.size(); ++i) {
     files_.push_back(std::make_unique<SafetensorsFile>(shard_paths[i]));
     for (const auto& t : files_.back()->tensors()) {
-      const std::string c = canonical_name(t.name);
+      const std::string c = canonical_weight_name(t.name);
       check(!where_.count(c), "checkpoint", "tensor '" + c + "' appears twice (" + shard_paths[i] + ")");
       where_[c] = {i, t.name};
     }

@@ -3,7 +3,7 @@
 // A checkpoint folder holds config.json and either model.safetensors or a sharded set named by
 // model.safetensors.index.json ({"weight_map": {name: file}}). Tensor names may be in the
 // original LLaVA-NeXT layout (ours) or Hugging Face's LlavaNext layout; HF names are mapped
-// to ours on load (canonical_name). Loading is strict: every parameter must be found with the
+// to ours on load (model/weight_files.h). Loading is strict: every parameter must be found with the
 // right shape and no file tensor may be left over; the error lists all three kinds of problem.
 //
 //   auto ckpt = load_checkpoint("runs/nano/reason");       // config + model with weights
@@ -20,6 +20,7 @@
 #include "io/safetensors.h"
 #include "model/config.h"
 #include "model/llava.h"
+#include "model/weight_files.h"
 
 namespace insightv {
 
@@ -35,9 +36,6 @@ std::string compute_dtype_name(torch::ScalarType t);
 int64_t parameter_bytes(const torch::nn::Module& module);
 // A tensor that owns a copy of the file's bytes (the mapping may close afterwards).
 torch::Tensor tensor_from_file(const SafetensorsFile& f, const TensorInfo& t);
-
-// HF LlavaNext / standalone names → the original llava_llama names used by our modules.
-std::string canonical_name(const std::string& name);
 
 // All tensors of a checkpoint's safetensors file(s), by canonical name.
 class TensorSource {

@@ -6,6 +6,7 @@
 
 #include "io/safetensors.h"
 #include "model/llava.h"
+#include "model/weight_files.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -13,45 +14,13 @@ namespace insightv {
 
 namespace {
 
-std::string canonical(const std::string& n) {
-  // Same mapping as model/checkpoint.h, kept torch-free here.
-  static const std::pair<const char*, const char*> rules[] = {
-      {"language_model.model.", "model."},
-      {"language_model.lm_head.", "lm_head."},
-      {"vision_tower.vision_model.", "model.vision_tower.vision_tower.vision_model."},
-      {"multi_modal_projector.linear_1.", "model.mm_projector.0."},
-      {"multi_modal_projector.linear_2.", "model.mm_projector.2."},
-      {"image_newline", "model.image_newline"},
-  };
-  for (const auto& [from, to] : rules) {
-    const std::string f = from;
-    if (n.compare(0, f.size(), f) == 0) return to + n.substr(f.size());
-  }
-  return n;
-}
-
 struct Loaded {
   std::vector<std::unique_ptr<SafetensorsFile>> files;
 };
 
 Loaded open_all(const std::string& path) {
   Loaded l;
-  std::string p = path;
-  if (is_directory(p)) {
-    if (file_exists(join_path(p, "model.safetensors"))) p = join_path(p, "model.safetensors");
-    else if (file_exists(join_path(p, "model.safetensors.index.json"))) p = join_path(p, "model.safetensors.index.json");
-    else throw Error("inspect", "'" + path + "' has no model.safetensors or model.safetensors.index.json",
-                     "is this a checkpoint folder?");
-  }
-  if (p.size() > 5 && p.compare(p.size() - 5, 5, ".json") == 0) {
-    const json idx = read_json_file(p);
-    check(idx.contains("weight_map") && idx["weight_map"].is_object(), "inspect", p + ": no weight_map");
-    std::map<std::string, bool> files;
-    for (auto it = idx["weight_map"].begin(); it != idx["weight_map"].end(); ++it) files[it.value().get<std::string>()] = true;
-    for (const auto& [f, _] : files) l.files.push_back(std::make_unique<SafetensorsFile>(join_path(parent_dir(p), f)));
-  } else {
-    l.files.push_back(std::make_unique<SafetensorsFile>(p));
-  }
+  for (const auto& shard : weight_shards(path, "inspect")) l.files.push_back(std::make_unique<SafetensorsFile>(shard));
   return l;
 }
 
@@ -89,7 +58,7 @@ json inspect_path(const std::string& path, bool list_tensors) {
       dtypes[dtype_name(t.dtype)] += 1;
       params += t.numel();
       bytes += static_cast<int64_t>(t.nbytes());
-      const std::string name = canonical(t.name);
+      const std::string name = canonical_weight_name(t.name);
       check(!shapes.count(name), "inspect", "tensor '" + name + "' appears twice");
       shapes[name] = t.shape;
       if (list_tensors) tensors.push_back({{"name", t.name}, {"dtype", dtype_name(t.dtype)}, {"shape", t.shape}});

@@ -97,12 +97,13 @@ Batch make_batch(const ModelConfig& mc, const VisionStageConfig& cfg, const std:
 
 struct HeadOutputs {
   torch::Tensor color, shape, number, hour, minute;  // logits
+  torch::Tensor features;                            // [B,P,C] what the heads read
 };
 
 HeadOutputs run_heads(MultimodalLM& lm, VisionHeads& heads, const torch::Tensor& pixels) {
   auto f = lm->vision_features(pixels).to(torch::kFloat32);  // [B,P,C]
   auto pooled = f.mean(1);
-  return {heads->color(f), heads->shape(f), heads->number(f), heads->hour(pooled), heads->minute(pooled)};
+  return {heads->color(f), heads->shape(f), heads->number(f), heads->hour(pooled), heads->minute(pooled), f};
 }
 
 // Mean cross-entropy over the labelled positions; 0 (still in the graph) when none is labelled.
@@ -138,10 +139,28 @@ struct Tally {
   }
 };
 
+// The held-out features of object patches (labelled, not "none") and their labels, for
+// label_variance_share.
+struct LabelledFeatures {
+  std::vector<torch::Tensor> features, labels;
+  void add(const torch::Tensor& f, const torch::Tensor& target) {
+    auto flat = f.reshape({-1, f.size(-1)});
+    auto t = target.reshape({-1});
+    auto keep = (t != kIgnoreIndex) & (t != 0);
+    if (keep.sum().item<int64_t>() == 0) return;
+    features.push_back(flat.index({keep}));
+    labels.push_back(t.index({keep}));
+  }
+  double share() const {
+    return features.empty() ? 0.0 : label_variance_share(torch::cat(features), torch::cat(labels));
+  }
+};
+
 json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& mc, const VisionStageConfig& cfg,
                        const std::vector<const world::Family*>& fams) {
   torch::NoGradGuard no_grad;
   Tally color, shape, number, hour, minute;
+  LabelledFeatures color_share, shape_share;
   for (int64_t start = 0; start < cfg.eval_images; start += 64) {
     const Batch b = make_batch(mc, cfg, fams, kHeldOutOffset + start, std::min<int64_t>(64, cfg.eval_images - start));
     const HeadOutputs o = run_heads(lm, heads, b.pixels);
@@ -150,12 +169,35 @@ json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& 
     number.add(o.number, b.number);
     hour.add(o.hour, b.hour);
     minute.add(o.minute, b.minute);
+    color_share.add(o.features, b.color);
+    shape_share.add(o.features, b.shape);
   }
-  return {{"images", cfg.eval_images}, {"color", color.to_json(true)}, {"shape", shape.to_json(true)},
-          {"number", number.to_json(true)}, {"hour", hour.to_json(false)}, {"minute", minute.to_json(false)}};
+  json j = {{"images", cfg.eval_images}, {"color", color.to_json(true)}, {"shape", shape.to_json(true)},
+            {"number", number.to_json(true)}, {"hour", hour.to_json(false)}, {"minute", minute.to_json(false)}};
+  j["color"]["variance_share"] = color_share.share();
+  j["shape"]["variance_share"] = shape_share.share();
+  return j;
 }
 
 }  // namespace
+
+double label_variance_share(const torch::Tensor& features, const torch::Tensor& labels) {
+  check(features.dim() == 2 && labels.dim() == 1 && features.size(0) == labels.size(0), "vision",
+        "label_variance_share takes features [N,C] and labels [N]");
+  if (features.size(0) == 0) return 0.0;
+  auto x = features.to(torch::kFloat64);
+  x = x / x.pow(2).mean(-1, true).add(1e-12).sqrt();  // unit RMS per row, as the decoder's RMSNorm sees it
+  auto centred = x - x.mean(0, true);
+  const double total = centred.pow(2).sum().item<double>();
+  auto y = labels.to(torch::kInt64);
+  double between = 0;
+  const int64_t classes = y.max().item<int64_t>() + 1;
+  for (int64_t c = 0; c < classes; ++c) {
+    auto rows = centred.index({y == c});
+    if (rows.size(0) > 0) between += static_cast<double>(rows.size(0)) * rows.mean(0).pow(2).sum().item<double>();
+  }
+  return total > 0 ? between / total : 0.0;
+}
 
 json VisionStageSummary::to_json() const {
   return {{"steps", steps},         {"first_loss", first_loss},         {"last_loss", last_loss},

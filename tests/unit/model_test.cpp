@@ -161,11 +161,30 @@ TEST(Checkpoint, StrictLoadListsMissingUnexpectedAndMisshapedKeys) {
 }
 
 TEST(Checkpoint, HubNamesMapToOriginalLayout) {
-  EXPECT_EQ(canonical_name("language_model.model.layers.3.mlp.up_proj.weight"), "model.layers.3.mlp.up_proj.weight");
-  EXPECT_EQ(canonical_name("multi_modal_projector.linear_2.bias"), "model.mm_projector.2.bias");
-  EXPECT_EQ(canonical_name("vision_tower.vision_model.post_layernorm.weight"),
+  EXPECT_EQ(canonical_weight_name("language_model.model.layers.3.mlp.up_proj.weight"), "model.layers.3.mlp.up_proj.weight");
+  EXPECT_EQ(canonical_weight_name("multi_modal_projector.linear_2.bias"), "model.mm_projector.2.bias");
+  EXPECT_EQ(canonical_weight_name("vision_tower.vision_model.post_layernorm.weight"),
             "model.vision_tower.vision_tower.vision_model.post_layernorm.weight");
-  EXPECT_EQ(canonical_name("lm_head.weight"), "lm_head.weight");
+  EXPECT_EQ(canonical_weight_name("lm_head.weight"), "lm_head.weight");
+}
+
+TEST(Checkpoint, WeightShardsOfAFolderAFileAndAnIndex) {
+  const std::string dir = test::make_temp_dir("shards");
+  try {
+    weight_shards(dir, "inspect");
+    FAIL() << "an empty folder has no weights";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("[inspect] '" + dir + "' has neither model.safetensors"), std::string::npos) << e.what();
+  }
+  write_json_file(dir + "/model.safetensors.index.json",
+                  {{"weight_map", {{"a", "model-2.safetensors"}, {"b", "model-1.safetensors"}, {"c", "model-2.safetensors"}}}});
+  EXPECT_EQ(weight_shards(dir, "checkpoint"),
+            (std::vector<std::string>{dir + "/model-1.safetensors", dir + "/model-2.safetensors"}));
+  EXPECT_EQ(weight_shards(dir + "/x.safetensors", "checkpoint"), std::vector<std::string>{dir + "/x.safetensors"});
+  write_json_file(dir + "/model.safetensors.index.json", {{"weight_map", {{"a", "../elsewhere.safetensors"}}}});
+  EXPECT_THROW(weight_shards(dir, "checkpoint"), Error);
+  write_json_file(dir + "/model.safetensors.index.json", {{"metadata", json::object()}});
+  EXPECT_THROW(weight_shards(dir, "checkpoint"), Error);
 }
 
 TEST(Checkpoint, ShardedIndexLoads) {

@@ -46,6 +46,18 @@ std::map<std::string, torch::Tensor> weights(MultimodalLM& lm) {
 
 }  // namespace
 
+TEST(VisionStage, LabelVarianceShareIsOneForPureLabelsAndNearZeroForNoise) {
+  torch::manual_seed(1);
+  const auto labels = torch::randint(1, 4, {3000}, torch::kInt64);
+  const auto prototypes = torch::randn({4, 16});
+  EXPECT_NEAR(label_variance_share(prototypes.index({labels}), labels), 1.0, 1e-9);
+  EXPECT_LT(label_variance_share(torch::randn({3000, 16}), labels), 0.01);
+  // Half label, half independent noise of the same scale: in between.
+  const double mixed = label_variance_share(prototypes.index({labels}) + torch::randn({3000, 16}), labels);
+  EXPECT_GT(mixed, 0.2);
+  EXPECT_LT(mixed, 0.8);
+}
+
 TEST(VisionStage, LossFallsAndOnlyTheTowerChanges) {
   const ModelConfig c = tiny_vision_config();
   torch::manual_seed(0);
@@ -55,6 +67,11 @@ TEST(VisionStage, LossFallsAndOnlyTheTowerChanges) {
   ASSERT_EQ(s.steps, 60);
   EXPECT_LT(s.last_loss, s.first_loss * 0.7) << s.first_loss << " -> " << s.last_loss;
   EXPECT_GT(s.heldout["color"]["accuracy"].get<double>(), 0.5);
+  for (const char* head : {"color", "shape"}) {
+    const double share = s.heldout[head]["variance_share"].get<double>();
+    EXPECT_GE(share, 0.0) << head;
+    EXPECT_LE(share, 1.0) << head;
+  }
   for (const auto& [name, w] : weights(lm)) {
     const bool tower = name.find("vision_tower") != std::string::npos;
     if (name.find("post_layernorm") != std::string::npos) continue;  // after the select layer: unused
