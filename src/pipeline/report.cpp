@@ -221,7 +221,14 @@ json write_pipeline_report(const std::string& out, const json& preset) {
        << a("color", "accuracy_non_none") << " %), shape " << a("shape", "accuracy") << " % (on objects "
        << a("shape", "accuracy_non_none") << " %), printed number " << a("number", "accuracy") << " % (on numbers "
        << a("number", "accuracy_non_none") << " %); clock hour " << a("hour", "accuracy") << " %, minute "
-       << a("minute", "accuracy") << " %.\n";
+       << a("minute", "accuracy") << " %.";
+    auto share = [&](const char* head) {
+      return h.contains(head) && h[head].contains("variance_share") ? fixed(h[head]["variance_share"].get<double>(), 3)
+                                                                     : std::string("n/a");
+    };
+    md << " Variance share (the part of the object patches' features that the label explains; a decoder "
+          "learning from scratch reads a label roughly in proportion to it, docs/vision.md): colour "
+       << share("color") << ", shape " << share("shape") << ".\n";
   }
 
   // DPO rounds.

@@ -41,6 +41,8 @@ TEST(IntegrationPipeline, TinyRunsEveryStageThenSkipsThemAll) {
   // The grounding probe of the base model and the vision stage's held-out accuracy are reported.
   EXPECT_NE(md.find("Grounding probe"), std::string::npos);
   EXPECT_NE(md.find("## Vision stage"), std::string::npos);
+  EXPECT_NE(md.find("Variance share"), std::string::npos);
+  EXPECT_EQ(md.find("colour n/a, shape n/a"), std::string::npos) << "the tiny vision stage reports both shares";
   EXPECT_EQ(rep["summary"]["probe_base"]["all"]["n"].get<int64_t>(), 28);
   // The run's preset and manifest: config.yaml reruns it exactly.
   const std::string yaml = read_file(join_path(out, "config.yaml"));
