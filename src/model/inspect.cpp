@@ -12,20 +12,6 @@
 
 namespace insightv {
 
-namespace {
-
-struct Loaded {
-  std::vector<std::unique_ptr<SafetensorsFile>> files;
-};
-
-Loaded open_all(const std::string& path) {
-  Loaded l;
-  for (const auto& shard : weight_shards(path, "inspect")) l.files.push_back(std::make_unique<SafetensorsFile>(shard));
-  return l;
-}
-
-}  // namespace
-
 json summarize_config(const ModelConfig& c) {
   const ParamCount p = count_parameters(c);
   const double n = static_cast<double>(p.total());
@@ -47,13 +33,14 @@ json summarize_config(const ModelConfig& c) {
 }
 
 json inspect_path(const std::string& path, bool list_tensors) {
-  Loaded l = open_all(path);
-  json out = {{"path", path}, {"files", l.files.size()}};
+  std::vector<std::unique_ptr<SafetensorsFile>> files;
+  for (const auto& shard : weight_shards(path, "inspect")) files.push_back(std::make_unique<SafetensorsFile>(shard));
+  json out = {{"path", path}, {"files", files.size()}};
   std::map<std::string, int64_t> dtypes;
   std::map<std::string, std::vector<int64_t>> shapes;
   int64_t params = 0, bytes = 0;
   json tensors = json::array();
-  for (const auto& f : l.files)
+  for (const auto& f : files)
     for (const auto& t : f->tensors()) {
       dtypes[dtype_name(t.dtype)] += 1;
       params += t.numel();

@@ -213,8 +213,11 @@ json write_pipeline_report(const std::string& out, const json& preset) {
   const json vision = read_or_null(join_path(out, "vision/vision.json"));
   if (vision.is_object() && vision.contains("heldout") && vision["heldout"].is_object()) {
     const json& h = vision["heldout"];
-    auto a = [&](const char* head, const char* key) {
-      return h.contains(head) && h[head].contains(key) ? pct(h[head][key].get<double>()) : std::string("n/a");
+    // A held-out figure as a percentage, or with `digits` decimals; "n/a" when the stage did not report it.
+    auto a = [&](const char* head, const char* key, int digits = -1) {
+      if (!h.contains(head) || !h[head].contains(key)) return std::string("n/a");
+      const double v = h[head][key].get<double>();
+      return digits < 0 ? pct(v) : fixed(v, digits);
     };
     md << "\n## Vision stage\n\nThe tower alone, on " << h.value("images", 0)
        << " held-out generated images: per-patch colour " << a("color", "accuracy") << " % (on coloured patches "
@@ -222,13 +225,9 @@ json write_pipeline_report(const std::string& out, const json& preset) {
        << a("shape", "accuracy_non_none") << " %), printed number " << a("number", "accuracy") << " % (on numbers "
        << a("number", "accuracy_non_none") << " %); clock hour " << a("hour", "accuracy") << " %, minute "
        << a("minute", "accuracy") << " %.";
-    auto share = [&](const char* head) {
-      return h.contains(head) && h[head].contains("variance_share") ? fixed(h[head]["variance_share"].get<double>(), 3)
-                                                                     : std::string("n/a");
-    };
     md << " Variance share (the part of the object patches' features that the label explains; a decoder "
           "learning from scratch reads a label roughly in proportion to it, docs/vision.md): colour "
-       << share("color") << ", shape " << share("shape") << ".\n";
+       << a("color", "variance_share", 3) << ", shape " << a("shape", "variance_share", 3) << ".\n";
   }
 
   // DPO rounds.
