@@ -14,7 +14,7 @@ namespace insightv::cli {
 
 VerbFn add_generate(CLI::App& app, const GlobalOptions&) {
   struct Options {
-    std::string model, image, prompt, template_name = "llava_llama_3", dtype = "f32";
+    std::string model, image, prompt, reply_prefix, template_name = "llava_llama_3", dtype = "f32";
     GenerationParams params;
     int n = 1;
     bool raw = false, stream = false, as_json = false;
@@ -35,10 +35,14 @@ VerbFn add_generate(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--template", o->template_name, "chat template: llava_llama_3 | chatml");
   add_dtype_flag(cmd, o->dtype);
   cmd->add_flag("--raw", o->raw, "no chat template: continue the prompt's tokens");
+  cmd->add_option("--reply-prefix", o->reply_prefix,
+                  "the assistant's reply starts with this text (prefilled); the output is what the model adds");
   cmd->add_flag("--stream", o->stream, "print tokens as they are generated (first sample)");
   cmd->add_flag("--json", o->as_json, "print a JSON object with every sample and token counts");
   return [o]() {
     check(!(o->raw && !o->image.empty()), "generate", "--raw takes no --image", "drop --raw to use the chat template");
+    check(!(o->raw && !o->reply_prefix.empty()), "generate", "--raw takes no --reply-prefix",
+          "end the raw prompt with the prefix instead");
     LoadOptions lo;
     lo.dtype = parse_compute_dtype(o->dtype);
     Checkpoint ckpt = load_checkpoint(o->model, lo);
@@ -63,7 +67,7 @@ VerbFn add_generate(CLI::App& app, const GlobalOptions&) {
       std::vector<Image> images;
       if (!o->image.empty()) images.push_back(read_image(o->image));
       a = chat_once(m, tok, {{"user", (images.empty() ? "" : "<image>\n") + o->prompt}}, images, o->params, o->n,
-                    on_delta);
+                    on_delta, o->reply_prefix);
     }
     if (o->as_json) {
       json j = {{"texts", a.texts}, {"prompt_tokens", a.prompt_tokens}, {"completion_tokens", a.completion_tokens}};

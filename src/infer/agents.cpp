@@ -303,10 +303,14 @@ ChatAnswer sample_streaming(const AgentModel& model, const Tokenizer& tok, const
 
 ChatAnswer chat_once(const AgentModel& model, const Tokenizer& tok, const std::vector<ChatMessage>& messages,
                      const std::vector<Image>& images, const GenerationParams& params, int n,
-                     const std::function<bool(size_t, const std::string&)>& on_delta) {
+                     const std::function<bool(size_t, const std::string&)>& on_delta,
+                     const std::string& reply_prefix) {
   std::vector<torch::Tensor> feats;
   for (const auto& img : images) feats.push_back(model.encode_image(img));
   Prompt p = build_prompt(model, tok, messages, feats, "");
+  EncodeOptions eo;
+  eo.add_bos = false;
+  for (int32_t id : tok.encode(reply_prefix, eo)) p.ids.push_back(id);
   GenerationParams gp = params;
   const auto stops = stop_ids_for(model, tok);
   gp.stop_ids.insert(gp.stop_ids.end(), stops.begin(), stops.end());

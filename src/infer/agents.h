@@ -138,10 +138,12 @@ struct ChatAnswer {
   int64_t prompt_tokens = 0, completion_tokens = 0;
 };
 // Single-model mode: the conversation through the model's chat template; `images` fill the
-// "<image>" markers in order. on_delta(sample, text) streams.
+// "<image>" markers in order. on_delta(sample, text) streams. A non-empty reply_prefix is the start
+// of the assistant's reply, prefilled: the model continues it, and the texts hold only what follows.
 ChatAnswer chat_once(const AgentModel& model, const Tokenizer& tok, const std::vector<ChatMessage>& messages,
                      const std::vector<Image>& images, const GenerationParams& params, int n,
-                     const std::function<bool(size_t, const std::string&)>& on_delta = nullptr);
+                     const std::function<bool(size_t, const std::string&)>& on_delta = nullptr,
+                     const std::string& reply_prefix = "");
 // Raw completion (no template): the text's tokens, continued.
 ChatAnswer complete_once(const AgentModel& model, const Tokenizer& tok, const std::string& prompt,
                          const GenerationParams& params, int n,

@@ -180,3 +180,30 @@ TEST(Agents, TwoAgentsRunOnATinyRealModel) {
                                 o.summary, 2);
   EXPECT_EQ(single.texts.size(), 2u);
 }
+
+TEST(Agents, AReplyPrefixIsPrefilledAfterTheTemplateAndNotEchoed) {
+  const Tokenizer tok = test::tiny_agent_tokenizer();
+  Generator g(test::tiny_multimodal_lm(tok.vocab_size(), 3));
+  const AgentModel m = agent_model(g);
+  GenerationParams greedy;
+  greedy.max_new_tokens = 5;
+  const std::string prefix = "The answer is";
+  const ChatAnswer plain = chat_once(m, tok, {{"user", "Hi"}}, {}, greedy, 1);
+  const ChatAnswer prefilled = chat_once(m, tok, {{"user", "Hi"}}, {}, greedy, 1, nullptr, prefix);
+  EncodeOptions no_bos;
+  no_bos.add_bos = false;
+  const std::vector<int32_t> prefix_ids = tok.encode(prefix, no_bos);
+  ASSERT_FALSE(prefix_ids.empty());
+  EXPECT_EQ(prefilled.prompt_tokens, plain.prompt_tokens + static_cast<int64_t>(prefix_ids.size()));
+  // The same continuation as sampling the rendered template followed by the prefix's tokens.
+  Prompt by_hand;
+  for (int32_t id : ChatTemplate(m.template_name, tok).generation_prompt({{"user", "Hi"}}).ids) by_hand.ids.push_back(id);
+  for (int32_t id : prefix_ids) by_hand.ids.push_back(id);
+  GenerationParams stop = greedy;
+  for (int32_t id : ChatTemplate(m.template_name, tok).stop_ids()) stop.stop_ids.push_back(id);
+  if (tok.eos_id() >= 0) stop.stop_ids.push_back(tok.eos_id());
+  const std::vector<GenerationResult> expected = m.sample({by_hand}, 1, stop, nullptr);
+  ASSERT_EQ(prefilled.results.size(), 1u);
+  EXPECT_EQ(prefilled.results[0].tokens, expected[0].tokens);
+  EXPECT_EQ(prefilled.texts[0], decode_generated(tok, expected[0].tokens, true));
+}
