@@ -6,6 +6,7 @@
 #include <string>
 
 #include "infer/agents.h"
+#include "infer/agent_defaults.h"
 #include "model/checkpoint.h"
 #include "tools/verbs.h"
 
@@ -15,8 +16,10 @@ struct AgentFlags {
   std::string reason, summary, single, tokenizer_dir, template_name = "llava_llama_3";
   std::string dtype = "f32";  // parameters and compute: f32 | bf16 | f16 (model/checkpoint.h)
   int chains = 1;
-  float reason_temperature = 0.7f, summary_temperature = 0.2f, top_p = 0.95f;
-  int reason_max_tokens = 1024, summary_max_tokens = 512;
+  float reason_temperature = static_cast<float>(agent_defaults::kReasonTemperature),
+        summary_temperature = static_cast<float>(agent_defaults::kSummaryTemperature),
+        top_p = static_cast<float>(agent_defaults::kTopP);
+  int reason_max_tokens = agent_defaults::kReasonMaxTokens, summary_max_tokens = agent_defaults::kSummaryMaxTokens;
   uint64_t seed = 0;
 };
 

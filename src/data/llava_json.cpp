@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <unistd.h>
 
+#include "data/system_formats.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -52,7 +53,7 @@ LlavaSample task_to_llava(const world::Task& t, const std::string& image_path) {
   LlavaSample s;
   s.id = t.id;
   s.image = image_path;
-  s.conversations = {{"human", "<image>\n" + world::task_prompt(t)}, {"gpt", t.answer}};
+  s.conversations = {{"human", "<image>\n" + data::task_prompt(t)}, {"gpt", t.answer}};
   return s;
 }
 

@@ -5,7 +5,7 @@
 //   std::vector<LlavaSample> s = read_llava("sft/vw_train.json");   // JSON array or JSONL
 //
 // A sample: {"id", "image", "conversations": [{"from": "human", "value": "<image>\n<prompt>"},
-// {"from": "gpt", "value": "<answer>"}]}, where <prompt> is world::task_prompt (question,
+// {"from": "gpt", "value": "<answer>"}]}, where <prompt> is data::task_prompt (question,
 // options, answer-format instruction) and <answer> the letter for choice tasks, else the value.
 // "image" is the image path relative to the output file's folder, so the JSON and the images
 // can move together. The reader accepts any number of turns, keeps unknown keys in `extra`,

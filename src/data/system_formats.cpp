@@ -43,6 +43,10 @@ std::string eval_prompt(const std::string& hint, const std::string& question,
   return p;
 }
 
+std::string task_prompt(const world::Task& t) { return eval_prompt("", t.question, t.options); }
+
+std::string thoughts_block(const std::string& chain) { return "<thoughts>\n" + chain + "</thoughts>"; }
+
 std::string cot_target(const std::string& thoughts_block, const std::string& answer) {
   return thoughts_block + "\n" + answer;
 }

@@ -2,6 +2,7 @@
 // the training data that teaches it, in one place so that training and evaluation agree.
 //
 //   std::string p = eval_prompt("", "How many circles?", {});   // VLMEvalKit's prompt
+//   std::string q = task_prompt(task);                           // the same, for a VisWorld task
 //   // direct / summary-only: user "<image>\n" + p                  → the answer
 //   // cot (Vanilla direct SFT): user "<image>\n" + p + kCotSuffix  → "<thoughts>..</thoughts>\n" + answer
 //   // multi-turn: user "<image>\n" + p + kReasoningSuffix → thoughts; user kMultiTurnFollowup → answer
@@ -15,6 +16,8 @@
 #pragma once
 #include <string>
 #include <vector>
+
+#include "world/task.h"
 
 namespace insightv::data {
 
@@ -41,7 +44,12 @@ extern const char* const kMultiTurnFollowup;
 // choice or open instruction. No "<image>" marker.
 std::string eval_prompt(const std::string& hint, const std::string& question,
                         const std::vector<std::string>& options);
+// The user turn a model sees for a VisWorld task (without "<image>"): eval_prompt of its question
+// and options, so that training sets and evaluation render one text.
+std::string task_prompt(const world::Task& t);
 
+// A reasoning target: "<thoughts>\n" + chain + "</thoughts>" (the chain's lines end in "\n").
+std::string thoughts_block(const std::string& chain);
 // The cot system's training target: the "<thoughts>…</thoughts>" block, a newline, the answer.
 std::string cot_target(const std::string& thoughts_block, const std::string& answer);
 // The answer part of a cot response: the text after the last "</thoughts>"; a response without

@@ -133,7 +133,7 @@ std::vector<EvalItem> load_llava(const std::string& path) {
           "each sample needs a question (human) and its answer (gpt)");
     for (size_t at; (at = human.find("<image>\n")) != std::string::npos;) human.erase(at, 8);
     for (size_t at; (at = human.find("<image>")) != std::string::npos;) human.erase(at, 7);
-    // Undo world::task_prompt: the trailing instruction, then trailing "A. text" option lines,
+    // Undo data::task_prompt: the trailing instruction, then trailing "A. text" option lines,
     // so that eval_prompt rebuilds the same user turn.
     std::vector<std::string> lines = split_lines(trim(human));
     if (lines.size() > 1 && (lines.back() == data::kChoiceInstruction || lines.back() == data::kOpenInstruction))

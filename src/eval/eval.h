@@ -49,9 +49,10 @@ struct EvalConfig {
   bool progress = true;
   bool bf16 = false;
   std::string dtype = "f32";  // local checkpoints' weights and compute: f32 | bf16 | f16
-  double temperature = 0, reason_temperature = 0.7, summary_temperature = 0.2;
-  int max_new_tokens = 32, reason_max_tokens = 512;
-  double top_p = 0.95;
+  double temperature = 0, reason_temperature = agent_defaults::kReasonTemperature,
+         summary_temperature = agent_defaults::kSummaryTemperature;
+  int max_new_tokens = 32, reason_max_tokens = agent_defaults::kReasonMaxTokens;
+  double top_p = agent_defaults::kTopP;
   bool force = false;        // discard a previous run's files in `out` and start over
 };
 

@@ -25,9 +25,9 @@ void check_system_kind(const std::string& kind) {
 SystemParams::SystemParams() {
   answer.temperature = 0;
   answer.max_tokens = 32;
-  reason.temperature = 0.7;
-  reason.max_tokens = 512;
-  summary.temperature = 0.2;
+  reason.temperature = agent_defaults::kReasonTemperature;
+  reason.max_tokens = agent_defaults::kReasonMaxTokens;
+  summary.temperature = agent_defaults::kSummaryTemperature;
   summary.max_tokens = 32;
 }
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "eval/benchmark.h"
+#include "infer/agent_defaults.h"
 #include "io/chat_template.h"
 
 namespace insightv::eval {
@@ -33,7 +34,7 @@ void check_system_kind(const std::string& kind);
 
 struct ChatParams {
   double temperature = 0;   // <= 0: greedy
-  double top_p = 0.95;
+  double top_p = agent_defaults::kTopP;
   int max_tokens = 32;
   uint64_t seed = 0;        // each sample i of a call uses a stream derived from (seed, i)
   bool keep_special = false;  // keep special tokens (<thoughts>, </thoughts>) in the text

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <map>
 
+#include "infer/agent_defaults.h"
 #include "io/byte_level.h"
 #include "model/image_processor.h"
 #include "util/error.h"
@@ -181,12 +182,13 @@ std::string TextStream::push(int64_t token) {
 }
 
 AgentOptions::AgentOptions() {
-  reason.sampling.temperature = 0.7f;
-  reason.sampling.top_p = 0.95f;
-  reason.max_new_tokens = 1024;
-  summary.sampling.temperature = 0.2f;
-  summary.sampling.top_p = 0.95f;
-  summary.max_new_tokens = 512;
+  using namespace agent_defaults;
+  reason.sampling.temperature = static_cast<float>(kReasonTemperature);
+  reason.sampling.top_p = static_cast<float>(kTopP);
+  reason.max_new_tokens = kReasonMaxTokens;
+  summary.sampling.temperature = static_cast<float>(kSummaryTemperature);
+  summary.sampling.top_p = static_cast<float>(kTopP);
+  summary.max_new_tokens = kSummaryMaxTokens;
 }
 
 AgentRunner::AgentRunner(AgentModel reason, AgentModel summary, const Tokenizer& tokenizer, AgentOptions options)

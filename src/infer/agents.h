@@ -86,8 +86,8 @@ class TextStream {
 };
 
 struct AgentOptions {
-  GenerationParams reason;   // defaults: T 0.7, top-p 0.95, 1024 new tokens (VLMEvalKit's T)
-  GenerationParams summary;  // defaults: T 0.2, top-p 0.95, 512 new tokens
+  GenerationParams reason;   // defaults: infer/agent_defaults.h (T 0.7, top-p 0.95, 1024 new tokens)
+  GenerationParams summary;  // defaults: infer/agent_defaults.h (T 0.2, top-p 0.95, 512 new tokens)
   int chains = 1;            // best-of-N when > 1
   size_t max_chain_chars = 32768;
   std::string system_prompt;  // empty: the template's default

@@ -58,6 +58,12 @@ std::vector<int32_t> EncodedChat::labels(int32_t ignore) const {
 
 std::vector<std::string> ChatTemplate::names() { return {"llava_llama_3", "chatml"}; }
 
+std::string default_system_prompt(const std::string& template_name) {
+  if (template_name == "llava_llama_3") return kLlavaSystem;
+  if (template_name == "chatml") return kQwenSystem;
+  throw Error("chat_template", "unknown template '" + template_name + "'", "known: llava_llama_3, chatml");
+}
+
 int32_t ChatTemplate::special(const std::string& content) const {
   const int32_t id = tok_->token_to_id(content);
   check(id >= 0 && tok_->is_added(id), "chat_template",
@@ -70,13 +76,13 @@ int32_t ChatTemplate::special(const std::string& content) const {
 ChatTemplate::ChatTemplate(const std::string& name, const Tokenizer& tokenizer, ChatTemplateOptions opt)
     : name_(name), tok_(&tokenizer), opt_(std::move(opt)) {
   if (name_ == "llava_llama_3") {
-    default_system_ = kLlavaSystem;
+    default_system_ = insightv::default_system_prompt(name_);
     for (const char* t : {"<|begin_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"})
       unmask_ids_.push_back(special(t));
     const int32_t nn = tok_->token_to_id("\n\n");  // as the reference: finds nothing in byte-level vocabs
     if (nn >= 0) unmask_ids_.push_back(nn);
   } else if (name_ == "chatml") {
-    default_system_ = kQwenSystem;
+    default_system_ = insightv::default_system_prompt(name_);
     for (const char* t : {"<|im_start|>", "<|im_end|>"}) unmask_ids_.push_back(special(t));
     const auto nl = tok_->encode("\n");
     if (nl.size() == 1) unmask_ids_.push_back(nl[0]);

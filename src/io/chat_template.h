@@ -57,6 +57,10 @@ struct ChatMessage {
   std::string content;
 };
 
+// The template's default system prompt (the LLaVA one for llava_llama_3, Qwen's for chatml);
+// an unknown name is an error.
+std::string default_system_prompt(const std::string& template_name);
+
 enum class MaskMode { kAssistant, kLlava };
 MaskMode parse_mask_mode(const std::string& name);  // "assistant" | "llava"
 

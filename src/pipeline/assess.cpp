@@ -40,9 +40,9 @@ json provenance_of(const Scored& s) {
 }  // namespace
 
 std::string thoughts_text(const ReasoningPath& p) {
-  std::string s = "<thoughts>\n";
-  for (const PathStep& st : p.steps) s += st.title + ": " + st.content + "\n";
-  return s + "</thoughts>";
+  std::string chain;
+  for (const PathStep& st : p.steps) chain += st.title + ": " + st.content + "\n";
+  return data::thoughts_block(chain);
 }
 
 std::vector<PathStep> steps_from_chain(const std::string& chain) {
@@ -192,7 +192,7 @@ AssessReport run_assess(const AssessConfig& cfg) {
     std::vector<std::vector<double>> step_scores;
     const std::vector<double> scores = scorer->score(t, paths, &step_scores);
     const std::string image = data::relative_path(join_path(root, t.image), cfg.out);
-    const std::string prompt = world::task_prompt(t);
+    const std::string prompt = data::task_prompt(t);
     for (size_t i = 0; i < ps.size(); ++i) {
       Scored& s = ps[i];
       s.score = scores[i];

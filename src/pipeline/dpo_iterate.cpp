@@ -13,6 +13,7 @@
 #include "data/preference_data.h"
 #include "data/sft_data.h"
 #include "data/system_formats.h"
+#include "infer/agent_defaults.h"
 #include "infer/agents.h"
 #include "infer/batch_engine.h"
 #include "io/image.h"
@@ -33,9 +34,9 @@
 namespace insightv::pipeline {
 
 DpoIterateConfig::DpoIterateConfig() {
-  reason_params.sampling.temperature = 0.7f;
-  reason_params.sampling.top_p = 0.95f;
-  reason_params.max_new_tokens = 512;
+  reason_params.sampling.temperature = static_cast<float>(agent_defaults::kReasonTemperature);
+  reason_params.sampling.top_p = static_cast<float>(agent_defaults::kTopP);
+  reason_params.max_new_tokens = agent_defaults::kReasonMaxTokens;
   summary_params.sampling.temperature = 0.0f;
   summary_params.max_new_tokens = 32;
 }
@@ -130,7 +131,7 @@ json sample_question(const AgentRunner& runner, const AgentOptions& base, const 
   AgentOptions opt = base;
   opt.reason.sampling.seed = mix_seed(mix_seed(seed, static_cast<uint64_t>(round)), fnv1a64(t.id));
   opt.summary.sampling.seed = mix_seed(opt.reason.sampling.seed, 1);
-  AgentQuestion q{world::task_prompt(t), {}};
+  AgentQuestion q{data::task_prompt(t), {}};
   if (!t.image.empty()) q.images.push_back(read_image(join_path(root, t.image)));  // text-only tasks have none
   const AgentAnswer a = runner.ask(q, opt, {});
   const data::GoldAnswer gold = data::gold_from_task(t);
@@ -281,9 +282,9 @@ DpoIterateReport run_dpo_iterate(const DpoIterateConfig& cfg) {
       PreferencePair p;
       p.id = t->id + "-r" + std::to_string(r);
       if (!t->image.empty()) p.image = data::relative_path(join_path(root, t->image), rdir);
-      p.prompt = world::task_prompt(*t) + data::kReasoningSuffix;
-      p.chosen = "<thoughts>\n" + row.at("chains")[static_cast<size_t>(ci)].get<std::string>() + "</thoughts>";
-      p.rejected = "<thoughts>\n" + row.at("chains")[static_cast<size_t>(ri)].get<std::string>() + "</thoughts>";
+      p.prompt = data::task_prompt(*t) + data::kReasoningSuffix;
+      p.chosen = data::thoughts_block(row.at("chains")[static_cast<size_t>(ci)].get<std::string>());
+      p.rejected = data::thoughts_block(row.at("chains")[static_cast<size_t>(ri)].get<std::string>());
       p.answer = t->answer;
       pairs.push_back(std::move(p));
     }

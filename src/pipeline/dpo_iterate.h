@@ -45,7 +45,7 @@ struct DpoIterateConfig {
   int64_t questions = 0;           // per round; 0 = every task
   int64_t question_offset = 0;     // round r starts at task offset + (r-1) × questions
   int concurrency = 8;             // questions in flight during sampling
-  GenerationParams reason_params;  // defaults: T 0.7, top-p 0.95, 512 new tokens
+  GenerationParams reason_params;  // defaults: infer/agent_defaults.h (T 0.7, top-p 0.95, 1024 new tokens)
   GenerationParams summary_params; // defaults: greedy, 32 new tokens (the assessment's answer)
   double pair_margin = 10;
   double epochs = 1;               // DPO epochs over a round's pairs

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "data/system_formats.h"
 #include "util/error.h"
 
 namespace insightv::pipeline {
@@ -109,7 +110,7 @@ ReasoningPath run_protocol(ChatBackend& backend, const world::Task& task,
 
   std::vector<ChatMessage> msgs;
   msgs.push_back({"system", system_prompt(), false});
-  msgs.push_back({"user", world::task_prompt(task), true});
+  msgs.push_back({"user", data::task_prompt(task), true});
   msgs.push_back({"assistant", prefill_assistant(), false});
 
   ChatRequest req;

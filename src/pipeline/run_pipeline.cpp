@@ -323,10 +323,8 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
       for (const auto& s : data::read_llava(join_path(sets, f))) corpus += text_of(s);
     // The fixed texts every prompt carries.
     const std::string fixed = std::string(kSummaryPromptHead) + "\n" + kReasoningSuffix + "\n" + data::kCotSuffix +
-                              "\n" + data::kMultiTurnFollowup + "\n" +
-                              "You are a helpful language and vision assistant. You are able to understand the visual "
-                              "content that the user provides, and assist the user with a variety of tasks using "
-                              "natural language.\nsystem\nuser\nassistant\n";
+                              "\n" + data::kMultiTurnFollowup + "\n" + default_system_prompt("llava_llama_3") +
+                              "\nsystem\nuser\nassistant\n";
     for (int i = 0; i < 200; ++i) corpus += fixed;
     BpeTrainerOptions o;
     o.vocab_size = p.vocab_size;

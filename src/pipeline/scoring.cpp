@@ -7,6 +7,7 @@
 #include <set>
 
 #include "data/answer_match.h"
+#include "data/system_formats.h"
 #include "pipeline/chain_numbers.h"
 #include "util/error.h"
 
@@ -96,7 +97,7 @@ class LlmJudge : public AnswerJudge {
   bool correct(const world::Task& t, const std::string& a) override {
     std::vector<ChatMessage> msgs = {
         {"system", judge_system_prompt(), false},
-        {"user", judge_user_prompt(world::task_prompt(t), t.answer, a), false}};
+        {"user", judge_user_prompt(data::task_prompt(t), t.answer, a), false}};
     ChatRequest req;
     req.messages = &msgs;
     req.task = &t;
@@ -183,7 +184,7 @@ std::string scorer_prompt(const world::Task& t, const std::vector<ReasoningPath>
       "step-wise accuracy (is every step's claim true for the image?) and level of detail (are "
       "the needed steps present?). Score all of them consistently against each other. Reply "
       "with a JSON list of " + std::to_string(paths.size()) + " integers only, e.g. [80, 35].\n\n"
-      "QUESTION: " + world::task_prompt(t) + "\nGROUND TRUTH: " + t.answer + "\n";
+      "QUESTION: " + data::task_prompt(t) + "\nGROUND TRUTH: " + t.answer + "\n";
   for (size_t i = 0; i < paths.size(); ++i) {
     s += "\nREASONING " + std::to_string(i + 1) + ":\n";
     for (const PathStep& st : paths[i].steps) s += st.title + ": " + st.content + "\n";

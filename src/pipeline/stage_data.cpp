@@ -83,7 +83,7 @@ std::vector<data::LlavaSample> cot_samples(const std::vector<data::LlavaSample>&
   for (const auto& s : reason) {
     const world::Task& t = task_of(s, tasks);
     data::LlavaSample c = derived(s, "-cot");
-    c.conversations = {{"human", "<image>\n" + world::task_prompt(t) + data::kCotSuffix},
+    c.conversations = {{"human", "<image>\n" + data::task_prompt(t) + data::kCotSuffix},
                        {"gpt", data::cot_target(thoughts_of(s), t.answer)}};
     out.push_back(std::move(c));
   }
@@ -96,7 +96,7 @@ std::vector<data::LlavaSample> multi_turn_samples(const std::vector<data::LlavaS
   for (const auto& s : reason) {
     const world::Task& t = task_of(s, tasks);
     data::LlavaSample c = derived(s, "-mt");
-    c.conversations = {{"human", "<image>\n" + world::task_prompt(t) + data::kReasoningSuffix},
+    c.conversations = {{"human", "<image>\n" + data::task_prompt(t) + data::kReasoningSuffix},
                        {"gpt", thoughts_of(s)},
                        {"human", data::kMultiTurnFollowup},
                        {"gpt", t.answer}};
@@ -114,7 +114,7 @@ std::vector<data::LlavaSample> summary_only_samples(const std::vector<data::Llav
     if (!seen.insert(t.id).second) continue;
     data::LlavaSample c = derived(s, "-so");
     c.id = t.id + "-so";
-    c.conversations = {{"human", "<image>\n" + world::task_prompt(t)}, {"gpt", t.answer}};
+    c.conversations = {{"human", "<image>\n" + data::task_prompt(t)}, {"gpt", t.answer}};
     out.push_back(std::move(c));
   }
   return out;

@@ -90,17 +90,6 @@ Task task_from_json(const json& j, const std::string& source) {
 
 std::string option_letter(size_t i) { return std::string(1, static_cast<char>('A' + i)); }
 
-std::string task_prompt(const Task& t) {
-  std::string p = t.question;
-  if (t.answer_type == AnswerType::choice) {
-    for (size_t i = 0; i < t.options.size(); ++i) p += "\n" + option_letter(i) + ". " + t.options[i];
-    p += "\nAnswer with the option letter from the given choices directly.";
-  } else {
-    p += "\nAnswer the question using a single word or phrase.";
-  }
-  return p;
-}
-
 std::string tasks_root(const std::string& dir_or_jsonl) {
   if (is_directory(dir_or_jsonl)) return dir_or_jsonl;
   return parent_dir(dir_or_jsonl);

@@ -50,10 +50,6 @@ Task task_from_json(const json& j, const std::string& source);
 
 // "A", "B", ... for option index 0, 1, ...
 std::string option_letter(size_t i);
-// The user turn a model sees (without "<image>"): the question, then for choice questions
-// "A. ..\nB. .." and an instruction to answer with the letter; otherwise an instruction to
-// answer with a single word or number.
-std::string task_prompt(const Task& t);
 
 // Reads <dir>/tasks.jsonl (or a .jsonl path directly).
 std::vector<Task> read_tasks(const std::string& dir_or_jsonl);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "data/answer_match.h"
+#include "data/system_formats.h"
 #include "pipeline/chain_numbers.h"
 #include "pipeline/protocol.h"
 #include "pipeline/step_json.h"
@@ -87,7 +88,7 @@ TEST(Protocol, ConversationFollowsThePaper) {
   EXPECT_EQ(seen[0].role, "system");
   EXPECT_NE(seen[0].text.find("USE AT LEAST 3 METHODS"), std::string::npos);
   EXPECT_TRUE(seen[1].has_image);
-  EXPECT_EQ(seen[1].text, world::task_prompt(t));
+  EXPECT_EQ(seen[1].text, data::task_prompt(t));
   EXPECT_EQ(seen[2].text, prefill_assistant());
   EXPECT_EQ(seen[3].role, "assistant");
   EXPECT_EQ(seen[4].text, final_answer_prompt());

@@ -120,9 +120,9 @@ TEST_F(EvalBenchmark, LlavaJsonGivesTheSameQuestionsOptionsAndGold) {
   for (size_t i = 0; i < items.size(); ++i) {
     expect_same_item(items[i], vw[i], false);
     EXPECT_EQ(items[i].difficulty, 0);
-    // The prompt the harness builds equals the task's own prompt (world::task_prompt).
+    // The prompt the harness builds equals the task's own prompt (data::task_prompt).
     EXPECT_EQ(data::eval_prompt("", items[i].question, items[i].options),
-              world::task_prompt(world::read_tasks(dir() + "/tasks")[i]));
+              data::task_prompt(world::read_tasks(dir() + "/tasks")[i]));
     EXPECT_EQ(items[i].image.load().width, 48);
   }
 }

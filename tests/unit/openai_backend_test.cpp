@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "data/system_formats.h"
 #include "io/image.h"
 #include "pipeline/datagen.h"
 #include "pipeline/openai_backend.h"
@@ -99,7 +100,7 @@ TEST(OpenAiBackend, RunsTheProtocolAndSendsTheImageAsADataUri) {
   const json& user = first_body["messages"][1];
   EXPECT_EQ(user["content"][0]["type"], "image_url");
   EXPECT_EQ(user["content"][0]["image_url"]["url"].get<std::string>().rfind("data:image/png;base64,", 0), 0u);
-  EXPECT_EQ(user["content"][1]["text"], world::task_prompt(t));
+  EXPECT_EQ(user["content"][1]["text"], data::task_prompt(t));
   EXPECT_DOUBLE_EQ(first_body["temperature"].get<double>(), 0.7);
   EXPECT_DOUBLE_EQ(first_body["top_p"].get<double>(), 0.95);
   EXPECT_DOUBLE_EQ(first_body["repetition_penalty"].get<double>(), 1.05);

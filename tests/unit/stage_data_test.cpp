@@ -66,7 +66,7 @@ TEST(StageData, BaseHasACaptionAndADirectAnswerPerTask) {
     EXPECT_EQ(cap.image, "../vw/" + tasks[i].image);
     EXPECT_EQ(cap.conversations[0].value.rfind("<image>\n", 0), 0u);
     EXPECT_EQ(cap.conversations[1].value, world::describe_scene(tasks[i]));
-    EXPECT_EQ(direct.conversations[0].value, "<image>\n" + world::task_prompt(tasks[i]));
+    EXPECT_EQ(direct.conversations[0].value, "<image>\n" + data::task_prompt(tasks[i]));
     EXPECT_EQ(direct.conversations[1].value, tasks[i].answer);
   }
   // Deterministic for a seed.
@@ -78,7 +78,7 @@ data::LlavaSample reason_sample(const world::Task& t) {
   data::LlavaSample s;
   s.id = t.id + "-p0";
   s.image = "img.png";
-  s.conversations = {{"human", "<image>\n" + world::task_prompt(t) + data::kReasoningSuffix},
+  s.conversations = {{"human", "<image>\n" + data::task_prompt(t) + data::kReasoningSuffix},
                      {"gpt", "<thoughts>\nLook: three circles.\n</thoughts>"}};
   s.extra["provenance"] = {{"task_id", t.id}};
   return s;
@@ -94,7 +94,7 @@ TEST(StageData, BaselinesReuseTheChainsWithTheirOwnFormats) {
   ASSERT_EQ(cot.size(), tasks.size());
   ASSERT_EQ(mt.size(), tasks.size());
   for (size_t i = 0; i < tasks.size(); ++i) {
-    EXPECT_EQ(cot[i].conversations[0].value, "<image>\n" + world::task_prompt(tasks[i]) + data::kCotSuffix);
+    EXPECT_EQ(cot[i].conversations[0].value, "<image>\n" + data::task_prompt(tasks[i]) + data::kCotSuffix);
     EXPECT_EQ(data::cot_answer_text(cot[i].conversations[1].value), tasks[i].answer);
     ASSERT_EQ(mt[i].conversations.size(), 4u);
     EXPECT_EQ(mt[i].conversations[1].value, reason[i].conversations[1].value);
@@ -107,7 +107,7 @@ TEST(StageData, BaselinesReuseTheChainsWithTheirOwnFormats) {
   summary.insert(summary.end(), reason.begin(), reason.end());
   const auto so = summary_only_samples(summary, by_id);
   ASSERT_EQ(so.size(), tasks.size());
-  EXPECT_EQ(so[0].conversations[0].value, "<image>\n" + world::task_prompt(tasks[0]));
+  EXPECT_EQ(so[0].conversations[0].value, "<image>\n" + data::task_prompt(tasks[0]));
   EXPECT_EQ(so[0].conversations[1].value, tasks[0].answer);
   // A sample naming an unknown task is an error.
   auto bad = reason;

@@ -1,5 +1,6 @@
-// Tests for data/system_formats.h: the evaluation prompt matches VisWorld's task prompt and
-// VLMEvalKit's layout; the cot answer part is found after the last close tag.
+// Tests for data/system_formats.h: the evaluation prompt follows VLMEvalKit's layout and a VisWorld
+// task's prompt is the evaluation prompt of its question and options; the cot answer part is found
+// after the last close tag.
 #include <gtest/gtest.h>
 
 #include "data/system_formats.h"
@@ -15,14 +16,29 @@ TEST(SystemFormats, EvalPromptLayout) {
             "Look closely.\nWhich?\nA. red\nB. blue\nAnswer with the option letter from the given choices directly.");
 }
 
-TEST(SystemFormats, EvalPromptEqualsTaskPromptForEveryFamily) {
+TEST(SystemFormats, TaskPromptListsTheOptionsOfChoiceTasksOnly) {
+  world::Task choice;
+  choice.question = "What colour is the circle?";
+  choice.answer_type = world::AnswerType::choice;
+  choice.options = {"red", "blue", "green"};
+  EXPECT_EQ(task_prompt(choice), "What colour is the circle?\nA. red\nB. blue\nC. green\n" + std::string(kChoiceInstruction));
+  world::Task open;
+  open.question = "How many circles?";
+  open.answer_type = world::AnswerType::number;
+  EXPECT_EQ(task_prompt(open), "How many circles?\n" + std::string(kOpenInstruction));
+  // Every family: a choice task names each option under its letter; an open one has no option lines.
   for (const auto* fam : world::resolve_families({"all"})) {
     for (int i = 0; i < 20; ++i) {
       world::TaskSpec spec;
       spec.family = fam;
       spec.index = i;
       const world::Task t = world::generate_task(spec, nullptr);
-      EXPECT_EQ(eval_prompt("", t.question, t.options), world::task_prompt(t)) << t.id;
+      const std::string p = task_prompt(t);
+      const bool is_choice = t.answer_type == world::AnswerType::choice;
+      EXPECT_EQ(is_choice, !t.options.empty()) << t.id;
+      EXPECT_EQ(p.find(is_choice ? kChoiceInstruction : kOpenInstruction), p.size() - std::string(is_choice ? kChoiceInstruction : kOpenInstruction).size()) << t.id;
+      for (size_t k = 0; k < t.options.size(); ++k)
+        EXPECT_NE(p.find("\n" + world::option_letter(k) + ". " + t.options[k] + "\n"), std::string::npos) << t.id;
     }
   }
 }
@@ -33,6 +49,7 @@ TEST(SystemFormats, CotAnswerText) {
   EXPECT_EQ(cot_answer_text("no tags 5"), "no tags 5");
   EXPECT_EQ(cot_answer_text("<thoughts>x</thoughts>"), "");
   EXPECT_EQ(cot_target("<thoughts>\nx\n</thoughts>", "C"), "<thoughts>\nx\n</thoughts>\nC");
+  EXPECT_EQ(thoughts_block("a: 1\nb: 2\n"), "<thoughts>\na: 1\nb: 2\n</thoughts>");
   EXPECT_EQ(cot_answer_text(cot_target("<thoughts>\nx\n</thoughts>", "C")), "C");
 }
 

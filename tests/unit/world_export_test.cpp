@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "data/llava_json.h"
+#include "data/system_formats.h"
 #include "data/vlm_tsv.h"
 #include "io/image.h"
 #include "support/subprocess.h"
@@ -107,7 +108,7 @@ TEST_F(WorldExport, LlavaRoundTripPointsAtTheSameImages) {
     EXPECT_EQ(insightv::read_file(out_dir + "/" + s.image), insightv::read_file(tasks() + "/" + t.image));
     ASSERT_EQ(s.conversations.size(), 2u);
     EXPECT_EQ(s.conversations[0].from, "human");
-    EXPECT_EQ(s.conversations[0].value, "<image>\n" + insightv::world::task_prompt(t));
+    EXPECT_EQ(s.conversations[0].value, "<image>\n" + insightv::data::task_prompt(t));
     EXPECT_EQ(s.conversations[1].from, "gpt");
     EXPECT_EQ(s.conversations[1].value, t.answer);
   }
