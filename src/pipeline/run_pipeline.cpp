@@ -51,6 +51,7 @@ PipelinePreset resolve_preset(const PipelineConfig& cfg) {
         "image_size " + std::to_string(p.image_size) + " is not a multiple of patch_size " + std::to_string(p.patch_size));
   check(p.base_loss_norm == "token" || p.base_loss_norm == "example", "pipeline",
         "base_loss_norm '" + p.base_loss_norm + "' is not token or example");
+  parse_grounding_format(p.ground_format);  // a clear error now, not after the stages before it
   return p;
 }
 
@@ -373,7 +374,7 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
         });
   const std::string seen = p.vision_steps > 0 ? "vision" : "init";
 
-  stage(c, "ground", {{"images", p.ground_images}, {"single_steps", p.ground_single_steps}, {"steps", p.ground_steps},
+  stage(c, "ground", {{"format", p.ground_format}, {"images", p.ground_images}, {"single_steps", p.ground_single_steps}, {"steps", p.ground_steps},
                       {"lr", p.ground_lr}, {"batch", p.batch}, {"bf16", c.bf16}, {"seed", seed}},
         {seen, "world"}, [&] {
           if (p.ground_steps <= 0) return json{{"skipped", "ground_steps is 0"}};
@@ -382,11 +383,12 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
           for (const auto& t : world::read_tasks(world_test))
             excluded.insert(image_pixel_hash(read_image(join_path(world_test, t.image))));
           const GroundingSet g =
-              write_grounding_set(data_dir, p.ground_images, seed, p.image_size, excluded, seed + 7);
+              write_grounding_set(data_dir, p.ground_images, seed, p.image_size, excluded, seed + 7,
+                                  parse_grounding_format(p.ground_format));
           data::write_llava(join_path(data_dir, "single.json"), g.single);
           data::write_llava(join_path(data_dir, "all.json"), g.all);
-          json out{{"images", g.images}, {"excluded_images", g.excluded}, {"single_questions", g.single.size()},
-                   {"questions", g.all.size()}};
+          json out{{"format", p.ground_format}, {"images", g.images}, {"excluded_images", g.excluded},
+                   {"single_samples", g.single.size()}, {"samples", g.all.size()}};
           std::string from = c.dir(seen);
           if (p.ground_single_steps > 0 && !g.single.empty()) {
             const std::string single = join_path(c.dir("ground"), "single");

@@ -120,30 +120,41 @@ std::vector<data::LlavaSample> summary_only_samples(const std::vector<data::Llav
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> grounding_questions(const world::Task& t) {
-  std::vector<std::pair<std::string, std::string>> q;
+const char* const kGroundingFactsPrompt = "List facts about the objects.";
+
+GroundingFormat parse_grounding_format(const std::string& name) {
+  if (name == "questions") return GroundingFormat::questions;
+  if (name == "facts") return GroundingFormat::facts;
+  throw Error("stage-data", "unknown grounding format '" + name + "'", "use questions or facts");
+}
+
+std::vector<GroundingLookup> grounding_lookups(const world::Task& t) {
+  std::vector<GroundingLookup> q;
   if (t.family != "perception") return q;
   const json& objs = t.scene.at("objects");
   if (objs.size() == 1) {
     const json& o = objs[0];
-    q.push_back({"What colour is the object?", o.at("color")});
-    q.push_back({"What shape is the object?", o.at("shape")});
-    q.push_back({"Where in the image is the object?", o.at("region")});
+    const std::string color = o.at("color"), shape = o.at("shape"), region = o.at("region");
+    q.push_back({"What colour is the object?", color, "The object is " + color + "."});
+    q.push_back({"What shape is the object?", shape, "The object is a " + shape + "."});
+    q.push_back({"Where in the image is the object?", region, "The object is at " + region + "."});
     return q;
   }
   for (const auto& o : objs) {
-    const std::string shape = o.at("shape"), color = o.at("color");
+    const std::string shape = o.at("shape"), color = o.at("color"), region = o.at("region");
     int same_shape = 0;
     for (const auto& other : objs) same_shape += other.at("shape") == shape;
-    if (same_shape == 1) q.push_back({"What colour is the " + shape + "?", color});
-    q.push_back({"What shape is the " + color + " object?", shape});  // colours are distinct in a scene
-    q.push_back({"Where in the image is the " + color + " " + shape + "?", o.at("region")});
+    if (same_shape == 1) q.push_back({"What colour is the " + shape + "?", color, "The " + shape + " is " + color + "."});
+    // Colours are distinct in a scene.
+    q.push_back({"What shape is the " + color + " object?", shape, "The " + color + " object is a " + shape + "."});
+    q.push_back({"Where in the image is the " + color + " " + shape + "?", region,
+                 "The " + color + " " + shape + " is at " + region + "."});
   }
   return q;
 }
 
 GroundingSet write_grounding_set(const std::string& out_dir, int64_t images, uint64_t world_seed, int size,
-                                 const std::set<uint64_t>& excluded, uint64_t seed) {
+                                 const std::set<uint64_t>& excluded, uint64_t seed, GroundingFormat format) {
   constexpr int64_t kFirstIndex = 200000000000LL;  // 2·10^11: past the vision stage's images
   make_dirs(join_path(out_dir, "images"));
   GroundingSet set;
@@ -163,17 +174,26 @@ GroundingSet write_grounding_set(const std::string& out_dir, int64_t images, uin
     const std::string name = "images/ground-" + std::to_string(i) + ".png";
     write_png(join_path(out_dir, name), img);
     ++set.images;
-    auto qs = grounding_questions(t);
+    auto lookups = grounding_lookups(t);
     Rng rng(mix_seed(seed, static_cast<uint64_t>(i)));
-    rng.shuffle(qs);
-    if (qs.size() > 3) qs.resize(3);
-    for (size_t k = 0; k < qs.size(); ++k) {
+    rng.shuffle(lookups);
+    auto add = [&](const std::string& id, const std::string& human, const std::string& gpt) {
       data::LlavaSample s;
-      s.id = "ground-" + std::to_string(i) + "-" + std::to_string(k);
+      s.id = id;
       s.image = name;
-      s.conversations = {{"human", "<image>\n" + qs[k].first + "\n" + data::kOpenInstruction}, {"gpt", qs[k].second}};
-      (t.scene.at("objects").size() == 1 ? set.single : set.all).push_back(s);
+      s.conversations = {{"human", "<image>\n" + human}, {"gpt", gpt}};
+      (t.scene.at("objects").size() == 1 ? set.single : set.all).push_back(std::move(s));
+    };
+    const std::string id = "ground-" + std::to_string(i);
+    if (format == GroundingFormat::facts) {
+      std::string facts;
+      for (const auto& l : lookups) facts += (facts.empty() ? "" : " ") + l.fact;
+      add(id, kGroundingFactsPrompt, facts);
+      continue;
     }
+    if (lookups.size() > 3) lookups.resize(3);
+    for (size_t k = 0; k < lookups.size(); ++k)
+      add(id + "-" + std::to_string(k), lookups[k].question + "\n" + data::kOpenInstruction, lookups[k].answer);
   }
   set.all.insert(set.all.begin(), set.single.begin(), set.single.end());
   return set;

@@ -128,6 +128,12 @@ TEST(IntegrationPipeline, PresetsPrintParseAndRefuseUnknownKeys) {
   const auto no_eq = test::run_cli({"pipeline", "--print-config", "--set", "base_steps"});
   EXPECT_NE(no_eq.exit_code, 0);
   EXPECT_NE(no_eq.err.find("KEY=VALUE"), std::string::npos) << no_eq.err;
+  const auto format = test::run_cli({"pipeline", "--print-config", "--set", "ground_format=pictures"});
+  EXPECT_NE(format.exit_code, 0);
+  EXPECT_NE(format.err.find("unknown grounding format 'pictures'"), std::string::npos) << format.err;
+  const auto facts = test::run_cli({"pipeline", "--print-config", "--set", "ground_format=facts"});
+  ASSERT_EQ(facts.exit_code, 0) << facts.err;
+  EXPECT_NE(facts.out.find("ground_format: \"facts\""), std::string::npos) << facts.out;
   write_file_atomic(join_path(dir, "typo.yaml"), "preset: nano\nvison_steps: 3\n");
   const auto typo = test::run_cli({"pipeline", "--print-config", "--config", join_path(dir, "typo.yaml")});
   EXPECT_NE(typo.exit_code, 0);

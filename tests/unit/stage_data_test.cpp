@@ -176,7 +176,7 @@ TEST(StageData, GroundingSetAsksWhatTheSceneGraphSays) {
   for (const auto& s : g.single) EXPECT_NE(s.conversations[0].value.find("the object?"), std::string::npos);
 }
 
-TEST(StageData, GroundingQuestionsAnswerFromTheScene) {
+TEST(StageData, GroundingLookupsAnswerFromTheScene) {
   insightv::world::TaskSpec spec;
   spec.family = &insightv::world::find_family("perception");
   spec.split = "vision";
@@ -185,19 +185,51 @@ TEST(StageData, GroundingQuestionsAnswerFromTheScene) {
   for (int64_t i = 0; i < 50; ++i) {
     spec.index = i;
     const insightv::world::Task t = insightv::world::generate_task(spec, nullptr);
-    for (const auto& [q, a] : insightv::pipeline::grounding_questions(t)) {
+    for (const auto& l : insightv::pipeline::grounding_lookups(t)) {
       bool found = false;  // the answer is an attribute of an object the question names
       for (const auto& o : t.scene["objects"]) {
         const std::string c = o["color"], s = o["shape"], r = o["region"];
-        const bool named = q.find(c) != std::string::npos || q.find(s) != std::string::npos ||
+        const bool named = l.question.find(c) != std::string::npos || l.question.find(s) != std::string::npos ||
                            t.scene["objects"].size() == 1;
-        if (named && (a == c || a == s || a == r)) found = true;
+        if (named && (l.answer == c || l.answer == s || l.answer == r)) found = true;
       }
-      EXPECT_TRUE(found) << q << " -> " << a;
+      EXPECT_TRUE(found) << l.question << " -> " << l.answer;
+      // The fact states the same lookup: it ends in the answer, and names what the question names.
+      const std::string tail = " " + l.answer + ".";
+      ASSERT_GE(l.fact.size(), tail.size());
+      EXPECT_EQ(l.fact.substr(l.fact.size() - tail.size()), tail) << l.fact;
+      EXPECT_EQ(l.fact.rfind("The ", 0), 0u) << l.fact;
       ++checked;
     }
   }
   EXPECT_GT(checked, 100);
   spec.family = &insightv::world::find_family("clock");
-  EXPECT_TRUE(insightv::pipeline::grounding_questions(insightv::world::generate_task(spec, nullptr)).empty());
+  EXPECT_TRUE(insightv::pipeline::grounding_lookups(insightv::world::generate_task(spec, nullptr)).empty());
+}
+
+TEST(StageData, GroundingFactsAreOneSamplePerSceneWithEveryLookup) {
+  const std::string dir = insightv::test::make_temp_dir("grounding-facts");
+  const auto g = insightv::pipeline::write_grounding_set(dir, 30, 0, 64, {}, 1, insightv::pipeline::GroundingFormat::facts);
+  EXPECT_EQ(g.images, 30);
+  EXPECT_EQ(static_cast<int64_t>(g.all.size()), 30);  // the one-object scenes' samples lead `all`
+  ASSERT_FALSE(g.single.empty());
+  for (size_t i = 0; i < g.single.size(); ++i) EXPECT_EQ(g.all[i].id, g.single[i].id);
+  insightv::world::TaskSpec spec;
+  spec.family = &insightv::world::find_family("perception");
+  spec.split = "vision";
+  spec.size = 64;
+  for (const auto& s : g.all) {
+    ASSERT_EQ(s.conversations.size(), 2u);
+    EXPECT_EQ(s.conversations[0].value, std::string("<image>\n") + insightv::pipeline::kGroundingFactsPrompt);
+    // The scene the sample was drawn from: its index is in the id ("ground-<i>").
+    spec.index = 200000000000LL + std::stoll(s.id.substr(std::string("ground-").size()));
+    const auto lookups = insightv::pipeline::grounding_lookups(insightv::world::generate_task(spec, nullptr));
+    const std::string& facts = s.conversations[1].value;
+    size_t length = 0;
+    for (const auto& l : lookups) {
+      EXPECT_NE(facts.find(l.fact), std::string::npos) << l.fact << " not in " << facts;
+      length += l.fact.size() + 1;
+    }
+    EXPECT_EQ(facts.size() + 1, length) << facts;  // every fact once, nothing else
+  }
 }
