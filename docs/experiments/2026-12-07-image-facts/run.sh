@@ -31,3 +31,14 @@ for kind in free echo; do
   $B eval --system direct --model $OUT/facts0_$kind --benchmark $OUT/test/free --out $OUT/facts0_$kind/eval
   python3 $R/sets.py score $OUT/test/free $OUT/facts0_$kind/eval/responses.jsonl
 done
+# Equal-step control: the repeated-key answers for 1,350 steps straight from the tower, no facts.
+sft $OUT/sets/echo.json $OUT/p32s0/vision $OUT/echo1350 1350 example
+$B eval --system direct --model $OUT/echo1350 --benchmark $OUT/test/free --out $OUT/echo1350/eval
+python3 $R/sets.py score $OUT/test/free $OUT/echo1350/eval/responses.jsonl
+# The option letter as dense text lookups, 600 steps on from the seed-0 fact model.
+python3 $D/letters.py train $OUT/facts0.json 8000 5 $OUT/factsletters.json
+sft $OUT/factsletters.json $OUT/facts0 $OUT/letters 600 token
+python3 $D/letters.py probe $OUT/letters 80
+# The whole nano pipeline with the facts stage (47 min).
+$B pipeline --preset nano --out $OUT/nano_facts --set patch_size=32 --set vision_steps=2000 \
+  --set ground_format=facts --set ground_images=8000 --set ground_single_steps=0 --set ground_steps=1200
