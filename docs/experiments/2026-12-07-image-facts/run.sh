@@ -42,3 +42,10 @@ python3 $D/letters.py probe $OUT/letters 80
 # The whole nano pipeline with the facts stage (47 min).
 $B pipeline --preset nano --out $OUT/nano_facts --set patch_size=32 --set vision_steps=2000 \
   --set ground_format=facts --set ground_images=8000 --set ground_single_steps=0 --set ground_steps=1200
+# Seed 1: the repeated-key answers after the facts, on its own 150 test tasks.
+$B world --family perception --split test --n 150 --seed 1 --out $OUT/ptest1
+python3 $R/sets.py train $OUT/ptrain1 $OUT/sets1
+python3 $R/sets.py test $OUT/ptest1 $OUT/test1
+sft $OUT/sets1/echo.json $OUT/facts1 $OUT/facts1_echo 150 example 1
+$B eval --system direct --model $OUT/facts1_echo --benchmark $OUT/test1/free --out $OUT/facts1_echo/eval
+python3 $R/sets.py score $OUT/test1/free $OUT/facts1_echo/eval/responses.jsonl
