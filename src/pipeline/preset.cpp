@@ -49,7 +49,8 @@ const std::vector<Field>& fields() {
       {"vision_batch", &P::vision_batch, "vision stage images per step (generated on the fly)"},
       {"vision_lr", &P::vision_lr, "vision stage peak learning rate"},
       {"ground_format", &P::ground_format,
-       "grounding stage: questions (up to 3 one-word questions per scene) | facts (one list of every lookup per scene)"},
+       "grounding stage: questions (up to 3 one-word questions per scene) | facts (every lookup of a scene, "
+       "as one list of sentences)"},
       {"ground_images", &P::ground_images, "grounding stage: generated perception scenes"},
       {"ground_single_steps", &P::ground_single_steps, "grounding stage: steps on the one-object scenes first"},
       {"ground_steps", &P::ground_steps, "grounding stage: steps on every scene after that (0: no grounding stage)"},

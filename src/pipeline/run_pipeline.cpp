@@ -374,7 +374,8 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
         });
   const std::string seen = p.vision_steps > 0 ? "vision" : "init";
 
-  stage(c, "ground", {{"format", p.ground_format}, {"images", p.ground_images}, {"single_steps", p.ground_single_steps}, {"steps", p.ground_steps},
+  stage(c, "ground", {{"format", p.ground_format}, {"images", p.ground_images},
+                      {"single_steps", p.ground_single_steps}, {"steps", p.ground_steps},
                       {"lr", p.ground_lr}, {"batch", p.batch}, {"bf16", c.bf16}, {"seed", seed}},
         {seen, "world"}, [&] {
           if (p.ground_steps <= 0) return json{{"skipped", "ground_steps is 0"}};

@@ -144,7 +144,8 @@ std::vector<GroundingLookup> grounding_lookups(const world::Task& t) {
     const std::string shape = o.at("shape"), color = o.at("color"), region = o.at("region");
     int same_shape = 0;
     for (const auto& other : objs) same_shape += other.at("shape") == shape;
-    if (same_shape == 1) q.push_back({"What colour is the " + shape + "?", color, "The " + shape + " is " + color + "."});
+    if (same_shape == 1)
+      q.push_back({"What colour is the " + shape + "?", color, "The " + shape + " is " + color + "."});
     // Colours are distinct in a scene.
     q.push_back({"What shape is the " + color + " object?", shape, "The " + color + " object is a " + shape + "."});
     q.push_back({"Where in the image is the " + color + " " + shape + "?", region,

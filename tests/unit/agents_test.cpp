@@ -197,10 +197,11 @@ TEST(Agents, AReplyPrefixIsPrefilledAfterTheTemplateAndNotEchoed) {
   EXPECT_EQ(prefilled.prompt_tokens, plain.prompt_tokens + static_cast<int64_t>(prefix_ids.size()));
   // The same continuation as sampling the rendered template followed by the prefix's tokens.
   Prompt by_hand;
-  for (int32_t id : ChatTemplate(m.template_name, tok).generation_prompt({{"user", "Hi"}}).ids) by_hand.ids.push_back(id);
+  const ChatTemplate tpl(m.template_name, tok);
+  for (int32_t id : tpl.generation_prompt({{"user", "Hi"}}).ids) by_hand.ids.push_back(id);
   for (int32_t id : prefix_ids) by_hand.ids.push_back(id);
   GenerationParams stop = greedy;
-  for (int32_t id : ChatTemplate(m.template_name, tok).stop_ids()) stop.stop_ids.push_back(id);
+  for (int32_t id : tpl.stop_ids()) stop.stop_ids.push_back(id);
   if (tok.eos_id() >= 0) stop.stop_ids.push_back(tok.eos_id());
   const std::vector<GenerationResult> expected = m.sample({by_hand}, 1, stop, nullptr);
   ASSERT_EQ(prefilled.results.size(), 1u);

@@ -209,7 +209,8 @@ TEST(StageData, GroundingLookupsAnswerFromTheScene) {
 
 TEST(StageData, GroundingFactsAreOneSamplePerSceneWithEveryLookup) {
   const std::string dir = insightv::test::make_temp_dir("grounding-facts");
-  const auto g = insightv::pipeline::write_grounding_set(dir, 30, 0, 64, {}, 1, insightv::pipeline::GroundingFormat::facts);
+  const auto g =
+      insightv::pipeline::write_grounding_set(dir, 30, 0, 64, {}, 1, insightv::pipeline::GroundingFormat::facts);
   EXPECT_EQ(g.images, 30);
   EXPECT_EQ(static_cast<int64_t>(g.all.size()), 30);  // the one-object scenes' samples lead `all`
   ASSERT_FALSE(g.single.empty());

@@ -21,7 +21,8 @@ TEST(SystemFormats, TaskPromptListsTheOptionsOfChoiceTasksOnly) {
   choice.question = "What colour is the circle?";
   choice.answer_type = world::AnswerType::choice;
   choice.options = {"red", "blue", "green"};
-  EXPECT_EQ(task_prompt(choice), "What colour is the circle?\nA. red\nB. blue\nC. green\n" + std::string(kChoiceInstruction));
+  EXPECT_EQ(task_prompt(choice),
+            "What colour is the circle?\nA. red\nB. blue\nC. green\n" + std::string(kChoiceInstruction));
   world::Task open;
   open.question = "How many circles?";
   open.answer_type = world::AnswerType::number;
@@ -36,7 +37,8 @@ TEST(SystemFormats, TaskPromptListsTheOptionsOfChoiceTasksOnly) {
       const std::string p = task_prompt(t);
       const bool is_choice = t.answer_type == world::AnswerType::choice;
       EXPECT_EQ(is_choice, !t.options.empty()) << t.id;
-      EXPECT_EQ(p.find(is_choice ? kChoiceInstruction : kOpenInstruction), p.size() - std::string(is_choice ? kChoiceInstruction : kOpenInstruction).size()) << t.id;
+      const std::string instruction = is_choice ? kChoiceInstruction : kOpenInstruction;
+      EXPECT_EQ(p.find(instruction), p.size() - instruction.size()) << t.id;
       for (size_t k = 0; k < t.options.size(); ++k)
         EXPECT_NE(p.find("\n" + world::option_letter(k) + ". " + t.options[k] + "\n"), std::string::npos) << t.id;
     }
