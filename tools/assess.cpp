@@ -2,6 +2,7 @@
 // the reasoning set, the summary set and preference pairs (pipeline/assess.h).
 //   insightv assess --in DIR --tasks DIR|FILE --out DIR [--judge rules|BACKEND]
 //                   [--scorer verifier|BACKEND] [--high 85] [--mid 60] [--sound-to-flawed 1]
+//                   [--answer-style letter|text|sentence]
 #include <cstdio>
 
 #include "pipeline/assess.h"
@@ -24,11 +25,16 @@ VerbFn add_assess(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--sound-to-flawed", c->sound_to_flawed, "summary set: sound samples per flawed sample");
   cmd->add_option("--pair-margin", c->pair_margin, "a correct rejected path must score this much below the chosen");
   cmd->add_option("--seed", c->seed, "seed of the summary-set sampling");
+  auto style = std::make_shared<std::string>("letter");
+  cmd->add_option("--answer-style", *style,
+                  "how the summary set's replies give the answer: letter (\"B\", the paper's) | text (the option's "
+                  "text) | sentence (the family's answer sentence, e.g. \"The red object is a square.\")");
   cmd->add_option("--timeout", c->backend_options.timeout_s, "openai: seconds per request");
   cmd->add_option("--model", c->backend_options.model, "openai: the request's model name");
   auto wait = std::make_shared<bool>(false);
   add_wait_flag(cmd, *wait);
-  return [c, wait] {
+  return [c, wait, style] {
+    c->answer_style = data::parse_answer_style(*style);
     const OutputLock lock = lock_output(c->out, "assess", *wait);
     const pipeline::AssessReport r = pipeline::run_assess(*c);
     std::fputs(r.to_text().c_str(), stdout);

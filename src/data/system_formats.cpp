@@ -1,6 +1,10 @@
 // data/system_formats.cpp — see system_formats.h.
 #include "data/system_formats.h"
 
+#include "data/answer_match.h"
+#include "util/error.h"
+#include "world/family.h"
+
 namespace insightv::data {
 
 const char* const kReasoningSuffix =
@@ -44,6 +48,32 @@ std::string eval_prompt(const std::string& hint, const std::string& question,
 }
 
 std::string task_prompt(const world::Task& t) { return eval_prompt("", t.question, t.options); }
+
+AnswerStyle parse_answer_style(const std::string& name) {
+  if (name == "letter") return AnswerStyle::letter;
+  if (name == "text") return AnswerStyle::text;
+  if (name == "sentence") return AnswerStyle::sentence;
+  throw Error("data", "unknown answer style '" + name + "'", "use letter, text or sentence");
+}
+
+const char* answer_style_name(AnswerStyle style) {
+  switch (style) {
+    case AnswerStyle::letter: return "letter";
+    case AnswerStyle::text: return "text";
+    case AnswerStyle::sentence: return "sentence";
+  }
+  return "letter";
+}
+
+bool option_text_reads_as_itself(const std::string& text, size_t n_options) {
+  return !parse_option_letter(text, n_options).has_value();
+}
+
+std::string answer_reply(const world::Task& t, AnswerStyle style) {
+  if (style == AnswerStyle::letter) return t.answer;
+  if (!t.options.empty() && !option_text_reads_as_itself(t.answer_value, t.options.size())) return t.answer;
+  return style == AnswerStyle::text ? t.answer_value : world::find_family(t.family).answer_sentence(t);
+}
 
 std::string thoughts_block(const std::string& chain) { return "<thoughts>\n" + chain + "</thoughts>"; }
 

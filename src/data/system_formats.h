@@ -48,6 +48,23 @@ std::string eval_prompt(const std::string& hint, const std::string& question,
 // and options, so that training sets and evaluation render one text.
 std::string task_prompt(const world::Task& t);
 
+// How a training reply gives a task's answer. `letter` is the paper's data: the option letter of
+// a multiple-choice task ("B"). `text` is the option's text ("square") and `sentence` the family's
+// answer sentence ("The red object is a square.", world::Family::answer_sentence; the text where a
+// family has none). The grader counts all three as the same answer (data/answer_match.h: option
+// letter, else the only option whose text the reply holds — VLMEvalKit matches options the same
+// way); text and sentence spare a decoder trained from scratch the backward lookup from an
+// option's text to its letter, which the nano model does not learn (docs/vision.md). Open tasks
+// answer their value in the letter and text styles. An option whose text alone reads as an option
+// letter (a bar labelled "A" among four options) is answered by its letter in every style.
+enum class AnswerStyle { letter, text, sentence };
+AnswerStyle parse_answer_style(const std::string& name);  // "letter" | "text" | "sentence"
+const char* answer_style_name(AnswerStyle style);
+std::string answer_reply(const world::Task& t, AnswerStyle style);
+// False when a reply holding only this option text would be read as an option letter
+// (data/answer_match.h parse_option_letter): "A" among four options; true for "square", "G".
+bool option_text_reads_as_itself(const std::string& text, size_t n_options);
+
 // A reasoning target: "<thoughts>\n" + chain + "</thoughts>" (the chain's lines end in "\n").
 std::string thoughts_block(const std::string& chain);
 // The cot system's training target: the "<thoughts>…</thoughts>" block, a newline, the answer.

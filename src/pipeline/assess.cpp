@@ -240,7 +240,7 @@ AssessReport run_assess(const AssessConfig& cfg) {
     auto summary_sample = [&](const Scored& s, bool is_sound) {
       json r{{"id", t.id + "-s" + std::to_string(s.path.sample)}, {"image", image},
              {"conversations", json::array({{{"from", "human"}, {"value", data::summary_question("<image>\n" + prompt, thoughts_text(s.path))}},
-                                            {{"from", "gpt"}, {"value", t.answer}}})}};
+                                            {{"from", "gpt"}, {"value", data::answer_reply(t, cfg.answer_style)}}})}};
       r["provenance"] = provenance_of(s);
       r["provenance"]["sound"] = is_sound;
       return r;

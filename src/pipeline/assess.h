@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "data/system_formats.h"
 #include "io/json.h"
 #include "pipeline/chat_backend.h"
 #include "pipeline/protocol.h"
@@ -42,6 +43,7 @@ struct AssessConfig {
   bool reason_high_only = true;    // only high-bucket paths go to the reasoning set
   double sound_to_flawed = 1.0;    // summary set: sound samples per flawed sample
   double pair_margin = 10;         // a correct rejected path must score this much lower
+  data::AnswerStyle answer_style = data::AnswerStyle::letter;  // the summary set's replies (data::answer_reply)
   uint64_t seed = 1;
   BackendOptions backend_options;
 };

@@ -55,6 +55,9 @@ const std::vector<Field>& fields() {
       {"ground_single_steps", &P::ground_single_steps, "grounding stage: steps on the one-object scenes first"},
       {"ground_steps", &P::ground_steps, "grounding stage: steps on every scene after that (0: no grounding stage)"},
       {"ground_lr", &P::ground_lr, "grounding stage peak learning rate"},
+      {"answer_style", &P::answer_style,
+       "how training replies give a task's answer: letter (\"B\", the paper's) | text (the option's text) | "
+       "sentence (the answer sentence, e.g. \"The red object is a square.\"); the grader accepts all three"},
       {"base_steps", &P::base_steps, "base stage (captions + direct answers) optimizer steps"},
       {"base_loss_norm", &P::base_loss_norm, "base stage loss: token (mean over tokens) | example (mean of each example's mean)"},
       {"reason_steps", &P::reason_steps, "reasoning agent SFT steps"},

@@ -43,6 +43,8 @@ struct PipelinePreset {
   std::string ground_format = "questions";
   int64_t ground_images = 3000, ground_single_steps = 150, ground_steps = 0;
   double ground_lr = 1e-3;
+  // How every training reply gives a task's answer (data::AnswerStyle): letter | text | sentence.
+  std::string answer_style = "letter";
   // SFT stages: optimizer steps; batch sizes in examples.
   int64_t base_steps = 700, reason_steps = 150, summary_steps = 90, cot_steps = 100, multi_turn_steps = 100,
           summary_only_steps = 60;

@@ -52,6 +52,7 @@ PipelinePreset resolve_preset(const PipelineConfig& cfg) {
   check(p.base_loss_norm == "token" || p.base_loss_norm == "example", "pipeline",
         "base_loss_norm '" + p.base_loss_norm + "' is not token or example");
   parse_grounding_format(p.ground_format);  // a clear error now, not after the stages before it
+  data::parse_answer_style(p.answer_style);
   return p;
 }
 
@@ -287,7 +288,9 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
           return out;
         });
 
-  stage(c, "datagen", {{"tasks", p.datagen_tasks}, {"paths", p.paths}, {"seed", seed}}, {"world"}, [&] {
+  const data::AnswerStyle answer_style = data::parse_answer_style(p.answer_style);
+  stage(c, "datagen", {{"tasks", p.datagen_tasks}, {"paths", p.paths}, {"seed", seed}, {"answer_style", p.answer_style}},
+        {"world"}, [&] {
     DatagenConfig d;
     d.tasks = world_train;
     d.backend = "teacher";
@@ -296,25 +299,27 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
     d.limit = static_cast<int>(p.datagen_tasks);
     d.seed = seed + 1;
     d.progress = cfg.progress;
+    d.backend_options.teacher = {{"answer_style", p.answer_style}};
     return run_datagen(d).to_json();
   });
 
-  stage(c, "assess", {{"seed", seed}, {"sets", 2}}, {"datagen", "world"}, [&] {
+  stage(c, "assess", {{"seed", seed}, {"sets", 2}, {"answer_style", p.answer_style}}, {"datagen", "world"}, [&] {
     AssessConfig a;
     a.in = c.dir("datagen");
     a.tasks = world_train;
     a.out = sets;
     a.seed = seed + 2;
+    a.answer_style = answer_style;
     json rep = run_assess(a).to_json();
     // The sets of the other stages: the base model's stage 0 and the Table 3 baselines.
     const auto tasks = world::read_tasks(world_train);
     const auto by_id = tasks_by_id(tasks);
     const auto reason = data::read_llava(join_path(sets, "reason.json"));
     const auto summary = data::read_llava(join_path(sets, "summary.json"));
-    data::write_llava(join_path(sets, "base.json"), base_samples(tasks, world_train, sets, seed + 3));
-    data::write_llava(join_path(sets, "cot.json"), cot_samples(reason, by_id));
-    data::write_llava(join_path(sets, "multi_turn.json"), multi_turn_samples(reason, by_id));
-    data::write_llava(join_path(sets, "summary_only.json"), summary_only_samples(summary, by_id));
+    data::write_llava(join_path(sets, "base.json"), base_samples(tasks, world_train, sets, seed + 3, answer_style));
+    data::write_llava(join_path(sets, "cot.json"), cot_samples(reason, by_id, answer_style));
+    data::write_llava(join_path(sets, "multi_turn.json"), multi_turn_samples(reason, by_id, answer_style));
+    data::write_llava(join_path(sets, "summary_only.json"), summary_only_samples(summary, by_id, answer_style));
     return rep;
   });
 

@@ -57,7 +57,7 @@ std::map<std::string, world::Task> tasks_by_id(const std::vector<world::Task>& t
 }
 
 std::vector<data::LlavaSample> base_samples(const std::vector<world::Task>& tasks, const std::string& tasks_root,
-                                            const std::string& out_dir, uint64_t seed) {
+                                            const std::string& out_dir, uint64_t seed, data::AnswerStyle style) {
   std::vector<data::LlavaSample> out;
   out.reserve(tasks.size() * 2);
   for (const world::Task& t : tasks) {
@@ -70,28 +70,32 @@ std::vector<data::LlavaSample> base_samples(const std::vector<world::Task>& task
     caption.conversations = {{"human", std::string("<image>\n") + kCaptionQuestions[q]},
                              {"gpt", world::describe_scene(t)}};
     out.push_back(std::move(caption));
-    data::LlavaSample direct = data::task_to_llava(t, image);
+    data::LlavaSample direct;
     direct.id = t.id + "-direct";
+    direct.image = image;
+    direct.conversations = {{"human", "<image>\n" + data::task_prompt(t)}, {"gpt", data::answer_reply(t, style)}};
     out.push_back(std::move(direct));
   }
   return out;
 }
 
 std::vector<data::LlavaSample> cot_samples(const std::vector<data::LlavaSample>& reason,
-                                           const std::map<std::string, world::Task>& tasks) {
+                                           const std::map<std::string, world::Task>& tasks,
+                                           data::AnswerStyle style) {
   std::vector<data::LlavaSample> out;
   for (const auto& s : reason) {
     const world::Task& t = task_of(s, tasks);
     data::LlavaSample c = derived(s, "-cot");
     c.conversations = {{"human", "<image>\n" + data::task_prompt(t) + data::kCotSuffix},
-                       {"gpt", data::cot_target(thoughts_of(s), t.answer)}};
+                       {"gpt", data::cot_target(thoughts_of(s), data::answer_reply(t, style))}};
     out.push_back(std::move(c));
   }
   return out;
 }
 
 std::vector<data::LlavaSample> multi_turn_samples(const std::vector<data::LlavaSample>& reason,
-                                                  const std::map<std::string, world::Task>& tasks) {
+                                                  const std::map<std::string, world::Task>& tasks,
+                                                  data::AnswerStyle style) {
   std::vector<data::LlavaSample> out;
   for (const auto& s : reason) {
     const world::Task& t = task_of(s, tasks);
@@ -99,14 +103,15 @@ std::vector<data::LlavaSample> multi_turn_samples(const std::vector<data::LlavaS
     c.conversations = {{"human", "<image>\n" + data::task_prompt(t) + data::kReasoningSuffix},
                        {"gpt", thoughts_of(s)},
                        {"human", data::kMultiTurnFollowup},
-                       {"gpt", t.answer}};
+                       {"gpt", data::answer_reply(t, style)}};
     out.push_back(std::move(c));
   }
   return out;
 }
 
 std::vector<data::LlavaSample> summary_only_samples(const std::vector<data::LlavaSample>& summary,
-                                                    const std::map<std::string, world::Task>& tasks) {
+                                                    const std::map<std::string, world::Task>& tasks,
+                                                    data::AnswerStyle style) {
   std::vector<data::LlavaSample> out;
   std::set<std::string> seen;
   for (const auto& s : summary) {
@@ -114,7 +119,7 @@ std::vector<data::LlavaSample> summary_only_samples(const std::vector<data::Llav
     if (!seen.insert(t.id).second) continue;
     data::LlavaSample c = derived(s, "-so");
     c.id = t.id + "-so";
-    c.conversations = {{"human", "<image>\n" + data::task_prompt(t)}, {"gpt", t.answer}};
+    c.conversations = {{"human", "<image>\n" + data::task_prompt(t)}, {"gpt", data::answer_reply(t, style)}};
     out.push_back(std::move(c));
   }
   return out;

@@ -24,22 +24,28 @@
 #include <vector>
 
 #include "data/llava_json.h"
+#include "data/system_formats.h"
 #include "world/task.h"
 
 namespace insightv::pipeline {
 
 // tasks_root: the folder the tasks' image paths are relative to; out_dir: where the JSON goes.
+// `style`: how every reply below gives the answer (data::answer_reply; the paper's is the letter).
 std::vector<data::LlavaSample> base_samples(const std::vector<world::Task>& tasks, const std::string& tasks_root,
-                                            const std::string& out_dir, uint64_t seed);
+                                            const std::string& out_dir, uint64_t seed,
+                                            data::AnswerStyle style = data::AnswerStyle::letter);
 
 // The baselines. Samples whose provenance.task_id is not in `tasks` are an error.
 std::vector<data::LlavaSample> cot_samples(const std::vector<data::LlavaSample>& reason,
-                                           const std::map<std::string, world::Task>& tasks);
+                                           const std::map<std::string, world::Task>& tasks,
+                                           data::AnswerStyle style = data::AnswerStyle::letter);
 std::vector<data::LlavaSample> multi_turn_samples(const std::vector<data::LlavaSample>& reason,
-                                                  const std::map<std::string, world::Task>& tasks);
+                                                  const std::map<std::string, world::Task>& tasks,
+                                                  data::AnswerStyle style = data::AnswerStyle::letter);
 // One sample per distinct task of the summary set.
 std::vector<data::LlavaSample> summary_only_samples(const std::vector<data::LlavaSample>& summary,
-                                                    const std::map<std::string, world::Task>& tasks);
+                                                    const std::map<std::string, world::Task>& tasks,
+                                                    data::AnswerStyle style = data::AnswerStyle::letter);
 
 std::map<std::string, world::Task> tasks_by_id(const std::vector<world::Task>& tasks);
 

@@ -113,6 +113,8 @@ TeacherOptions teacher_options_from_json(const json& j) {
   o.verify_rate = d["verify_rate"]; o.self_correct_rate = d["self_correct_rate"];
   o.intro_rate = d["intro_rate"]; o.merge_rate = d["merge_rate"]; o.split_rate = d["split_rate"];
   o.malformed_rate = d["malformed_rate"]; o.garbage_rate = d["garbage_rate"];
+  check(d["answer_style"].is_string(), "teacher", "answer_style must be a string", "letter, text or sentence");
+  o.answer_style = data::parse_answer_style(d["answer_style"].get<std::string>());
   return o;
 }
 
@@ -123,7 +125,8 @@ json teacher_options_to_json(const TeacherOptions& o) {
           {"verify_rate", o.verify_rate},       {"self_correct_rate", o.self_correct_rate},
           {"intro_rate", o.intro_rate},         {"merge_rate", o.merge_rate},
           {"split_rate", o.split_rate},         {"malformed_rate", o.malformed_rate},
-          {"garbage_rate", o.garbage_rate}};
+          {"garbage_rate", o.garbage_rate},
+          {"answer_style", data::answer_style_name(o.answer_style)}};
 }
 
 TeacherPlan plan_teacher_path(const world::Task& task, uint64_t seed, const TeacherOptions& o) {
@@ -281,13 +284,16 @@ TeacherPlan plan_teacher_path(const world::Task& task, uint64_t seed, const Teac
     letter = world::option_letter(pick);
     answer_value = task.options[pick];
   }
+  // The text of the option alone in the other styles, unless it would read as a letter.
+  const bool by_letter = o.answer_style == data::AnswerStyle::letter ||
+                         !data::option_text_reads_as_itself(answer_value, task.options.size());
   PathStep concl{rng.bernoulli(0.5) ? "Concluding" : "Drawing the conclusion",
                  "Therefore the answer is " + answer_value +
-                     (letter.empty() ? std::string(".") : ", which is option " + letter + "."),
+                     (letter.empty() || !by_letter ? std::string(".") : ", which is option " + letter + "."),
                  "final_answer"};
   body.push_back(concl);
   plan.steps = std::move(body);
-  plan.final_text = letter.empty() ? answer_value : letter;
+  plan.final_text = letter.empty() || !by_letter ? answer_value : letter;
   plan.provenance = {{"mistakes", mistakes},
                      {"expected_correct", !answer_wrong},
                      {"self_corrected", self_corrected},

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "data/system_formats.h"
 #include "io/json.h"
 #include "pipeline/chat_backend.h"
 #include "pipeline/protocol.h"
@@ -41,6 +42,11 @@ struct TeacherOptions {
   double split_rate = 0.2;           // split a multi-sentence step in two
   double malformed_rate = 0.05;      // a reply is not clean JSON (fences, trailing comma, cut)
   double garbage_rate = 0.01;        // a reply is not JSON at all (forces a retry)
+  // How the concluding step and the final answer name a multiple-choice answer: letter
+  // ("Therefore the answer is square, which is option B.", final answer "B"); text and sentence
+  // ("Therefore the answer is square.", final answer "square"; the letter where the option's text
+  // reads as one, data::option_text_reads_as_itself). JSON: "letter" | "text" | "sentence".
+  data::AnswerStyle answer_style = data::AnswerStyle::letter;
 };
 TeacherOptions teacher_options_from_json(const json& j);
 json teacher_options_to_json(const TeacherOptions& o);

@@ -43,6 +43,10 @@ class Family {
   virtual const char* name() const = 0;
   virtual const char* summary() const = 0;  // one line for --help and the README
   virtual Draft make(Rng& rng, const MakeContext& ctx) const = 0;
+  // The answer of one of this family's tasks as a sentence that restates what the question looks
+  // up ("The red object is a square."), for training replies in that style
+  // (data/system_formats.h AnswerStyle::sentence); the answer's text where the family has none.
+  virtual std::string answer_sentence(const Task& t) const { return t.answer_value; }
 };
 
 // All families in a fixed order (the order of `--family all`).

@@ -8,8 +8,10 @@
 // Queries (always multiple choice, A-D):
 //   {"kind":"color_of","shape":S}       What colour is the circle?      (S unique in the scene)
 //   {"kind":"shape_of","color":C}       What shape is the red object?
-//   {"kind":"where","color":C}          Where in the image is the red object?
+//   {"kind":"where","color":C}          Where in the image is the red square?
 //   {"kind":"topmost"} / {"kind":"bottommost"}   Which object is closest to the top/bottom?
+// answer_sentence() restates the lookup: "The red object is a square." (the fact-list form of
+// the grounding stage, pipeline/stage_data.h).
 #include <algorithm>
 
 #include "util/error.h"
@@ -131,6 +133,24 @@ class Perception : public Family {
         for (const auto& o : objs) draw_object(*ctx.canvas, o);
       return draft;
     }
+  }
+
+  // The looked-up fact: "The circle is red.", "The red object is a square.", "The red square is
+  // at top-left.", "Closest to the top is the red circle."
+  std::string answer_sentence(const Task& t) const override {
+    const std::string kind = t.query.value("kind", "");
+    const std::string& v = t.answer_value;
+    if (kind == "color_of") return "The " + t.query.at("shape").get<std::string>() + " is " + v + ".";
+    if (kind == "shape_of") return "The " + t.query.at("color").get<std::string>() + " object is a " + v + ".";
+    if (kind == "where") {
+      const std::string color = t.query.at("color");
+      for (const auto& o : t.scene.at("objects"))
+        if (o.at("color") == color) return "The " + color + " " + o.at("shape").get<std::string>() + " is at " + v + ".";
+      throw Error("world", "perception task " + t.id + " has no " + color + " object");
+    }
+    if (kind == "topmost" || kind == "bottommost")
+      return std::string("Closest to the ") + (kind == "topmost" ? "top" : "bottom") + " is " + v + ".";
+    return v;
   }
 };
 

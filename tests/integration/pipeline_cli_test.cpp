@@ -131,6 +131,9 @@ TEST(IntegrationPipeline, PresetsPrintParseAndRefuseUnknownKeys) {
   const auto format = test::run_cli({"pipeline", "--print-config", "--set", "ground_format=pictures"});
   EXPECT_NE(format.exit_code, 0);
   EXPECT_NE(format.err.find("unknown grounding format 'pictures'"), std::string::npos) << format.err;
+  const auto style = test::run_cli({"pipeline", "--print-config", "--set", "answer_style=letters"});
+  EXPECT_NE(style.exit_code, 0);
+  EXPECT_NE(style.err.find("unknown answer style 'letters'"), std::string::npos) << style.err;
   const auto facts = test::run_cli({"pipeline", "--print-config", "--set", "ground_format=facts"});
   ASSERT_EQ(facts.exit_code, 0) << facts.err;
   EXPECT_NE(facts.out.find("ground_format: \"facts\""), std::string::npos) << facts.out;

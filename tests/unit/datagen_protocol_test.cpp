@@ -12,6 +12,7 @@
 #include "pipeline/step_json.h"
 #include "pipeline/teacher.h"
 #include "support/vw_tasks.h"
+#include "util/error.h"
 
 namespace insightv::pipeline {
 namespace {
@@ -193,6 +194,38 @@ TEST(Teacher, CleanTeacherIsAlwaysRightAndMistakesOftenMakeItWrong) {
   }
   EXPECT_EQ(right_clean, n);
   EXPECT_GT(wrong_bad, n * 3 / 4);
+}
+
+TEST(Teacher, AnswerStyleTextConcludesWithTheOptionsTextAndNoLetter) {
+  const TeacherOptions letter;
+  const TeacherOptions text = teacher_options_from_json(json{{"answer_style", "text"}});
+  EXPECT_EQ(text.answer_style, data::AnswerStyle::text);
+  EXPECT_EQ(teacher_options_to_json(text)["answer_style"], "text");
+  EXPECT_THROW(teacher_options_from_json(json{{"answer_style", "letters"}}), Error);
+  int choices = 0;
+  for (const world::Task& t : test::make_vw_tasks(35)) {
+    const TeacherPlan a = plan_teacher_path(t, 3, letter), b = plan_teacher_path(t, 3, text);
+    ASSERT_EQ(a.steps.size(), b.steps.size()) << t.id;  // the same path, only its last words differ
+    const std::string va = a.provenance["final_value"], vb = b.provenance["final_value"];
+    EXPECT_EQ(va, vb) << t.id;
+    if (t.options.empty()) {
+      EXPECT_EQ(b.final_text, vb) << t.id;
+      continue;
+    }
+    ++choices;
+    if (!data::option_text_reads_as_itself(vb, t.options.size())) {  // a bar labelled "B": its letter
+      EXPECT_EQ(b.final_text, a.final_text) << t.id;
+      continue;
+    }
+    EXPECT_EQ(b.final_text, vb) << t.id;
+    EXPECT_EQ(b.steps.back().content.find("which is option"), std::string::npos) << b.steps.back().content;
+    EXPECT_EQ(a.final_text.size(), 1u) << t.id;  // the letter
+    EXPECT_NE(a.steps.back().content.find(", which is option " + a.final_text + "."), std::string::npos);
+    // Both name the same option.
+    const auto gold = data::gold_from_task(t);
+    EXPECT_EQ(data::match_answer(a.final_text, gold).correct, data::match_answer(b.final_text, gold).correct) << t.id;
+  }
+  EXPECT_GT(choices, 5);
 }
 
 TEST(Teacher, MalformedRepliesExerciseRepairAndRetry) {

@@ -72,6 +72,13 @@ TEST(StageData, BaseHasACaptionAndADirectAnswerPerTask) {
   // Deterministic for a seed.
   const auto again = base_samples(tasks, "/data/vw", "/data/sets", 3);
   for (size_t i = 0; i < s.size(); ++i) EXPECT_EQ(s[i].conversations[0].value, again[i].conversations[0].value);
+  // Another answer style changes the direct replies only.
+  const auto sentence = base_samples(tasks, "/data/vw", "/data/sets", 3, data::AnswerStyle::sentence);
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    EXPECT_EQ(sentence[2 * i].conversations[1].value, s[2 * i].conversations[1].value);
+    EXPECT_EQ(sentence[2 * i + 1].conversations[0].value, s[2 * i + 1].conversations[0].value);
+    EXPECT_EQ(sentence[2 * i + 1].conversations[1].value, data::answer_reply(tasks[i], data::AnswerStyle::sentence));
+  }
 }
 
 data::LlavaSample reason_sample(const world::Task& t) {
@@ -109,6 +116,11 @@ TEST(StageData, BaselinesReuseTheChainsWithTheirOwnFormats) {
   ASSERT_EQ(so.size(), tasks.size());
   EXPECT_EQ(so[0].conversations[0].value, "<image>\n" + data::task_prompt(tasks[0]));
   EXPECT_EQ(so[0].conversations[1].value, tasks[0].answer);
+  // The text style: every baseline's reply is the answer's text.
+  const auto text = data::AnswerStyle::text;
+  EXPECT_EQ(data::cot_answer_text(cot_samples(reason, by_id, text)[0].conversations[1].value), tasks[0].answer_value);
+  EXPECT_EQ(multi_turn_samples(reason, by_id, text)[0].conversations[3].value, tasks[0].answer_value);
+  EXPECT_EQ(summary_only_samples(summary, by_id, text)[0].conversations[1].value, tasks[0].answer_value);
   // A sample naming an unknown task is an error.
   auto bad = reason;
   bad[0].extra["provenance"]["task_id"] = "nope";

@@ -1,9 +1,11 @@
 // Tests for data/system_formats.h: the evaluation prompt follows VLMEvalKit's layout and a VisWorld
 // task's prompt is the evaluation prompt of its question and options; the cot answer part is found
-// after the last close tag.
+// after the last close tag; every answer style's reply is graded as the task's answer.
 #include <gtest/gtest.h>
 
+#include "data/answer_match.h"
 #include "data/system_formats.h"
+#include "util/error.h"
 #include "world/generate.h"
 #include "world/task.h"
 
@@ -43,6 +45,55 @@ TEST(SystemFormats, TaskPromptListsTheOptionsOfChoiceTasksOnly) {
         EXPECT_NE(p.find("\n" + world::option_letter(k) + ". " + t.options[k] + "\n"), std::string::npos) << t.id;
     }
   }
+}
+
+TEST(SystemFormats, EveryAnswerStyleIsGradedAsTheTasksAnswer) {
+  int sentences = 0;
+  for (const auto* fam : world::resolve_families({"all"})) {
+    for (int i = 0; i < 40; ++i) {
+      world::TaskSpec spec;
+      spec.family = fam;
+      spec.index = i;
+      const world::Task t = world::generate_task(spec, nullptr);
+      EXPECT_EQ(answer_reply(t, AnswerStyle::letter), t.answer) << t.id;
+      const bool by_text = t.options.empty() || option_text_reads_as_itself(t.answer_value, t.options.size());
+      EXPECT_EQ(answer_reply(t, AnswerStyle::text), by_text ? t.answer_value : t.answer) << t.id;
+      for (const AnswerStyle style : {AnswerStyle::letter, AnswerStyle::text, AnswerStyle::sentence}) {
+        const std::string reply = answer_reply(t, style);
+        EXPECT_TRUE(match_answer(reply, gold_from_task(t)).correct)
+            << t.id << " " << answer_style_name(style) << ": '" << reply << "' for " << t.answer_value;
+      }
+      // Each wrong option's sentence is graded wrong: the sentence names its option and no other.
+      for (size_t k = 0; k < t.options.size(); ++k) {
+        if (world::option_letter(k) == t.answer) continue;
+        world::Task wrong = t;
+        wrong.answer = world::option_letter(k);
+        wrong.answer_value = t.options[k];
+        EXPECT_FALSE(match_answer(answer_reply(wrong, AnswerStyle::sentence), gold_from_task(t)).correct) << t.id;
+      }
+      if (t.family == "perception") sentences += answer_reply(t, AnswerStyle::sentence) != t.answer_value;
+    }
+  }
+  EXPECT_EQ(sentences, 40);  // perception restates its lookup
+  world::TaskSpec spec;
+  spec.family = &world::find_family("perception");
+  for (spec.index = 0; spec.index < 200; ++spec.index) {
+    const world::Task t = world::generate_task(spec, nullptr);
+    const std::string kind = t.query.at("kind");
+    const std::string s = answer_reply(t, AnswerStyle::sentence);
+    if (kind == "shape_of")
+      EXPECT_EQ(s, "The " + t.query.at("color").get<std::string>() + " object is a " + t.answer_value + ".");
+    if (kind == "color_of") EXPECT_EQ(s, "The " + t.query.at("shape").get<std::string>() + " is " + t.answer_value + ".");
+    if (kind == "where") {
+      EXPECT_EQ(s.rfind("The " + t.query.at("color").get<std::string>() + " ", 0), 0u) << s;
+      EXPECT_NE(s.find(" is at " + t.answer_value + "."), std::string::npos) << s;
+    }
+  }
+  EXPECT_FALSE(option_text_reads_as_itself("A", 4));  // a bar label: answered by its letter
+  EXPECT_TRUE(option_text_reads_as_itself("G", 4));
+  EXPECT_TRUE(option_text_reads_as_itself("square", 4));
+  EXPECT_EQ(parse_answer_style("sentence"), AnswerStyle::sentence);
+  EXPECT_THROW(parse_answer_style("letters"), Error);
 }
 
 TEST(SystemFormats, CotAnswerText) {

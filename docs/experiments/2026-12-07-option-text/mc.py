@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Multiple-choice perception sets in three answer styles (docs/vision.md, "the letter hop").
+The prompt is the benchmark's own (question, options "A. red", the letter instruction); only the
+reply differs:
+  letter  "B"                                   (what the pipeline trains today)
+  text    "square"                              (the option's text; the grader accepts it)
+  echo    "The green object is a square."       (the answer as the fact it looks up)
+Usage:
+  mc.py WORLD_TRAIN OUT_DIR     writes OUT_DIR/{letter,text,echo}.json from the perception tasks
+"""
+import json, os, re, sys
+
+CHOICE = "\nAnswer with the option letter from the given choices directly."
+OPEN = "\nAnswer the question using a single word or phrase."
+
+
+def echo(q, a):
+    if m := re.search(r"What colou?r is the (\w+)\?", q): return f"The {m.group(1)} is {a}."
+    if m := re.search(r"What shape is the (\w+) object\?", q): return f"The {m.group(1)} object is a {a}."
+    if m := re.search(r"Where in the image is the (\w+ \w+)\?", q): return f"The {m.group(1)} is at {a}."
+    side = re.search(r"closest to the (\w+)", q).group(1)
+    return f"Closest to the {side} is {a}."
+
+
+def prompt(t):
+    p = t["question"]
+    for i, o in enumerate(t["options"]): p += f"\n{chr(65 + i)}. {o}"
+    return p + (CHOICE if t["options"] else OPEN)
+
+
+def main(world, out):
+    os.makedirs(out, exist_ok=True)
+    sets = {"letter": [], "text": [], "echo": []}
+    for line in open(os.path.join(world, "tasks.jsonl")):
+        t = json.loads(line)
+        if t["family"] != "perception": continue
+        img = os.path.abspath(os.path.join(world, t["image"]))
+        a = t["answer_value"]
+        for style, reply in (("letter", t["answer"]), ("text", a), ("echo", echo(t["question"], a))):
+            sets[style].append({"id": t["id"], "image": img, "conversations": [
+                {"from": "human", "value": "<image>\n" + prompt(t)}, {"from": "gpt", "value": reply}]})
+    for k, v in sets.items():
+        json.dump(v, open(os.path.join(out, k + ".json"), "w"))
+        print(k, len(v), v[0]["conversations"][1]["value"])
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
