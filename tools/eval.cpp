@@ -82,6 +82,7 @@ struct EvalCliOptions {
   int retries = 5;
   std::string api_model;
   bool probe = false;
+  std::string answer_style = "letter";
   bool wait = false;
 };
 
@@ -110,6 +111,7 @@ int run_probe_verb(const EvalCliOptions& o) {
   p.template_name = o.cfg.system.template_name;
   p.bf16 = o.cfg.bf16;
   p.progress = o.cfg.progress;
+  p.answer_style = data::parse_answer_style(o.answer_style);
   check(!p.model.empty(), "eval", "--probe needs --model DIR");
   check(eval::benchmark_format(p.tasks) == "visworld", "eval", "--probe reads a VisWorld folder or tasks.jsonl",
         "the probe pairs tasks of one family by their scene; TSV and LLaVA benchmarks carry no family");
@@ -144,6 +146,9 @@ VerbFn add_eval(CLI::App& app, const GlobalOptions&) {
                 "the grounding probe instead of a system: per family, the first answer token's cross-entropy with "
                 "the task's own image vs another task's (same family, fixed seeded pairing), first-token accuracy "
                 "per difficulty, the letter histogram; needs --model and a VisWorld --benchmark");
+  cmd->add_option("--answer-style", o->answer_style,
+                  "with --probe: the reply the model was trained to give: letter (the first answer token) | text | "
+                  "sentence (the whole reply, as the pipeline's answer_style)");
   cmd->add_option("--model", c.system.model, "checkpoint folder (direct, summary-only, cot, multi-turn)");
   cmd->add_option("--reason", c.system.reason, "reasoning agent checkpoint (multi-agent)");
   cmd->add_option("--summary", c.system.summary, "summary agent checkpoint (multi-agent)");
@@ -178,9 +183,11 @@ VerbFn add_eval(CLI::App& app, const GlobalOptions&) {
                               "--top-p", "--max-new-tokens", "--reason-max-tokens", "--force", "--timeout", "--retries",
                               "--api-model", "--dtype"})
         check(cmd->count(opt) == 0, "eval", std::string(opt) + " does not apply to --probe",
-              "the probe takes --model, --benchmark, --limit, --seed, --template, --bf16, --out");
+              "the probe takes --model, --benchmark, --limit, --seed, --template, --bf16, --answer-style, --out");
       return run_probe_verb(*o);
     }
+    check(cmd->count("--answer-style") == 0, "eval", "--answer-style applies to --probe only",
+          "a system's replies are graded the same in every style");
     check(!cfg.system.kind.empty() && !cfg.out.empty(), "eval", "--system and --out are required",
           "or pass --probe for the grounding probe");
     const OutputLock lock = lock_output(cfg.out, "eval", o->wait);

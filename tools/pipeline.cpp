@@ -1,6 +1,7 @@
 // tools/pipeline.cpp — `insightv pipeline --preset nano --out DIR`: the whole of Insight-V at
 // nano scale, resumable stage by stage (pipeline/run_pipeline.h).
 #include <cstdio>
+#include <string>
 
 #include "pipeline/run_pipeline.h"
 #include "tools/verbs.h"
@@ -48,9 +49,12 @@ VerbFn add_pipeline(CLI::App& app, const GlobalOptions&) {
     check(!c->out.empty(), "pipeline", "no output folder", "pass --out DIR (or --print-config to see the preset)");
     c->bf16 = *bf16 == "auto" ? -1 : *bf16 == "on" ? 1 : 0;
     const pipeline::PipelineReport r = pipeline::run_pipeline(*c);
-    std::printf("%-13s %8s  %s\n", "stage", "seconds", "status");
-    for (const auto& s : r.stages)
-      std::printf("%-13s %8.0f  %s\n", s.name.c_str(), s.seconds, s.skipped ? "up to date (skipped)" : "ran");
+    std::printf("%-13s %8s %9s  %s\n", "stage", "seconds", "peak MiB", "status");
+    for (const auto& s : r.stages) {
+      const std::string peak = s.skipped ? "-" : std::to_string(static_cast<long>(s.peak_rss_mib));
+      std::printf("%-13s %8.0f %9s  %s\n", s.name.c_str(), s.seconds, peak.c_str(),
+                  s.skipped ? "up to date (skipped)" : "ran");
+    }
     std::printf("wall time %.0f s\n", r.seconds);
     if (!r.report_md.empty()) std::printf("report: %s\n", r.report_md.c_str());
     return 0;

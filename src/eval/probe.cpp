@@ -71,7 +71,14 @@ ProbeResult run_probe(const ProbeConfig& cfg) {
   const ModelConfig mc = ck.config;
 
   std::vector<data::LlavaSample> samples;
-  for (const auto& t : tasks) samples.push_back(data::task_to_llava(t, join_path(root, t.image)));
+  const bool whole_reply = cfg.answer_style != data::AnswerStyle::letter;
+  for (const auto& t : tasks) {
+    data::LlavaSample s;
+    s.id = t.id;
+    s.image = join_path(root, t.image);
+    s.conversations = {{"human", "<image>\n" + data::task_prompt(t)}, {"gpt", data::answer_reply(t, cfg.answer_style)}};
+    samples.push_back(std::move(s));
+  }
   SftDataOptions d;
   d.template_name = cfg.template_name;
   d.image_token_index = mc.mm.image_token_index;
@@ -82,6 +89,7 @@ ProbeResult run_probe(const ProbeConfig& cfg) {
   BatchBuilder batches(ck.model, [mc](const std::string& path) { return preprocess_image(read_image(path), mc); },
                        1 << 20);
   ProbeResult r;
+  r.answer_style = cfg.answer_style;
   std::map<std::string, size_t> family_index;
   ProgressOptions po;
   po.enabled = cfg.progress;
@@ -106,12 +114,17 @@ ProbeResult run_probe(const ProbeConfig& cfg) {
       auto lab = labels[row];
       const auto scored = lab.ne(kIgnoreIndex).nonzero();
       check(scored.size(0) > 0 && scored[0].item<int64_t>() > 0, "probe", "task " + tasks[i].id + " has no answer token");
-      const int64_t at = scored[0].item<int64_t>();  // the answer's first token; predicted at at-1
-      const int64_t gold = lab[at].item<int64_t>();
-      auto own_lp = torch::log_softmax(logits[row][at - 1], -1);
-      auto other_lp = torch::log_softmax(logits[row + 1][at - 1], -1);
-      const double own_nats = -own_lp[gold].item<double>(), other_nats = -other_lp[gold].item<double>();
-      const int64_t greedy = own_lp.argmax().item<int64_t>();
+      // The answer's first token (letter style) or every token of the reply; position p is
+      // predicted at p-1.
+      const auto at = (whole_reply ? scored.squeeze(1) : scored[0]).to(torch::kInt64);
+      const auto gold_ids = lab.index_select(0, at);
+      auto own_lp = torch::log_softmax(logits[row].index_select(0, at - 1), -1);      // [n,V]
+      auto other_lp = torch::log_softmax(logits[row + 1].index_select(0, at - 1), -1);
+      const double own_nats = -own_lp.gather(1, gold_ids.unsqueeze(1)).sum().item<double>();
+      const double other_nats = -other_lp.gather(1, gold_ids.unsqueeze(1)).sum().item<double>();
+      const auto greedy_ids = own_lp.argmax(1);
+      const bool right = greedy_ids.eq(gold_ids).all().item<bool>();
+      const int64_t greedy = greedy_ids[0].item<int64_t>();
       const world::Task& t = tasks[i];
       auto [it, fresh] = family_index.emplace(t.family, r.families.size());
       if (fresh) r.families.push_back(ProbeFamily{t.family});
@@ -120,10 +133,10 @@ ProbeResult run_probe(const ProbeConfig& cfg) {
         f->own_nats += own_nats;
         f->other_nats += other_nats;
         auto& cell = f->by_difficulty[t.difficulty];
-        cell.first += greedy == gold;
+        cell.first += right;
         cell.second += 1;
       }
-      if (t.answer_type == world::AnswerType::choice) {
+      if (!whole_reply && t.answer_type == world::AnswerType::choice) {
         r.letters_gold[t.answer] += 1;
         r.letters_predicted[printable(tok.decode({static_cast<int32_t>(greedy)}))] += 1;
       }
@@ -155,13 +168,15 @@ json ProbeResult::to_json() const {
     json diff = json::object();
     for (const auto& [d, c] : f.by_difficulty)
       diff[std::to_string(d)] = {{"first_token_accuracy", c.second > 0 ? static_cast<double>(c.first) / c.second : 0.0},
-                                 {"n", c.second}};
+                                 {"n", c.second}};  // the whole reply's, in the non-letter styles
     return json{{"family", f.family}, {"n", f.n},           {"own_nats", f.own_nats},
                 {"other_nats", f.other_nats}, {"gap_nats", f.gap()}, {"by_difficulty", diff}};
   };
   json fams = json::array();
   for (const auto& f : families) fams.push_back(one(f));
-  return {{"families", fams},
+  return {{"answer_style", data::answer_style_name(answer_style)},
+          {"scored", answer_style == data::AnswerStyle::letter ? "first answer token" : "whole reply"},
+          {"families", fams},
           {"all", one(all)},
           {"letters_predicted", letters_predicted},
           {"letters_gold", letters_gold},
@@ -171,9 +186,11 @@ json ProbeResult::to_json() const {
 }
 
 std::string ProbeResult::to_markdown() const {
-  std::string s =
-      "| family | n | own image (nats) | other image (nats) | gap | first-token accuracy d1 / d2 / d3 |\n"
-      "|---|---:|---:|---:|---:|---|\n";
+  const bool letter = answer_style == data::AnswerStyle::letter;
+  std::string s = letter ? "" : std::string("Scored: the whole reply in the ") + data::answer_style_name(answer_style) +
+                                    " style (nats summed over its tokens; accuracy: every token greedy).\n\n";
+  s += std::string("| family | n | own image (nats) | other image (nats) | gap | ") +
+       (letter ? "first-token" : "reply") + " accuracy d1 / d2 / d3 |\n|---|---:|---:|---:|---:|---|\n";
   auto row = [&](const ProbeFamily& f) {
     std::string acc;
     for (int d = 1; d <= 3; ++d) {

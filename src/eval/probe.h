@@ -12,6 +12,11 @@
 // their gap (other − own: about 0 for a model that ignores the image); the greedy first token's
 // accuracy per family × difficulty (for multiple choice, the answer itself); and on multiple
 // choice, how often each letter is the greedy first token against how often it is the gold one.
+// A model trained to answer in another style (data::AnswerStyle: the option's text, or a sentence
+// such as "The red object is a square.") is probed on the reply it was trained to give: the
+// cross-entropy of the whole reply, summed over its tokens (those the question repeats cost about
+// the same with either image, so the gap is the looked-up words'), and the share of replies whose
+// every token is the greedy prediction under teacher forcing.
 // Not thread-safe (one model, run in the calling thread).
 #pragma once
 
@@ -20,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "data/system_formats.h"
 #include "io/json.h"
 
 namespace insightv::eval {
@@ -33,17 +39,20 @@ struct ProbeConfig {
   int64_t batch = 16;             // tasks per forward (two rows each)
   bool bf16 = false;
   bool progress = true;
+  data::AnswerStyle answer_style = data::AnswerStyle::letter;  // the reply the model was trained to give
 };
 
 struct ProbeFamily {
   std::string family;
   int64_t n = 0;
-  double own_nats = 0, other_nats = 0;  // mean first-answer-token cross-entropy
+  double own_nats = 0, other_nats = 0;  // mean cross-entropy of the first answer token (letter style)
+                                        // or of the whole reply (the other styles)
   double gap() const { return other_nats - own_nats; }
-  std::map<int, std::pair<int64_t, int64_t>> by_difficulty;  // difficulty → (greedy first token right, n)
+  std::map<int, std::pair<int64_t, int64_t>> by_difficulty;  // difficulty → (greedy first token / reply right, n)
 };
 
 struct ProbeResult {
+  data::AnswerStyle answer_style = data::AnswerStyle::letter;
   std::vector<ProbeFamily> families;              // in the order families appear in the tasks
   ProbeFamily all;                                // pooled
   std::map<std::string, int64_t> letters_predicted, letters_gold;  // multiple choice

@@ -69,67 +69,69 @@ Bf16Matmuls::Bf16Matmuls(bool enabled) : previous_(g_bf16_matmuls) { g_bf16_matm
 Bf16Matmuls::~Bf16Matmuls() { g_bf16_matmuls = previous_; }
 bool Bf16Matmuls::active() { return g_bf16_matmuls; }
 
-const torch::Tensor& FusedLinear::weight(const std::vector<torch::nn::Linear>& parts) {
+void FusedLinear::refresh(const std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& biases) {
+  std::vector<std::pair<const void*, int64_t>> stamp;
+  for (const auto* list : {&weights, &biases})
+    for (const auto& t : *list) stamp.emplace_back(t.data_ptr(), t._version());
+  if (stamp == stamp_ && weight_.defined()) return;
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> w, b;
+  for (const auto& t : weights) w.push_back(t.detach());
+  for (const auto& t : biases) b.push_back(t.detach());
+  weight_ = w.size() == 1 ? w[0] : torch::cat(w, 0).contiguous();
+  bias_ = b.empty() ? torch::Tensor() : (b.size() == 1 ? b[0] : torch::cat(b, 0).contiguous());
+  weight_bf16_ = bias_bf16_ = torch::Tensor();
+  packed_ = PackedWeight{};
+  pack_refused_ = false;
+  stamp_ = std::move(stamp);
+}
+
+torch::Tensor FusedLinear::apply(const torch::Tensor& x, const std::vector<torch::nn::Linear>& parts) {
   std::vector<torch::Tensor> w, b;
   for (const auto& p : parts) {
     w.push_back(p->weight);
     if (p->bias.defined()) b.push_back(p->bias);
   }
-  return weight(w, b);
-}
-
-const torch::Tensor& FusedLinear::weight(const std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& biases) {
-  std::vector<std::pair<const void*, int64_t>> stamp;
-  for (const auto* list : {&weights, &biases})
-    for (const auto& t : *list) stamp.emplace_back(t.data_ptr(), t._version());
-  if (stamp != stamp_ || !weight_.defined()) {
-    torch::NoGradGuard no_grad;
-    std::vector<torch::Tensor> w, b;
-    for (const auto& t : weights) w.push_back(t.detach());
-    for (const auto& t : biases) b.push_back(t.detach());
-    weight_ = w.size() == 1 ? w[0] : torch::cat(w, 0).contiguous();
-    bias_ = b.empty() ? torch::Tensor() : (b.size() == 1 ? b[0] : torch::cat(b, 0).contiguous());
-    weight_bf16_ = bias_bf16_ = torch::Tensor();
-    packed_ = PackedWeight{};
-    pack_refused_ = false;
-    stamp_ = std::move(stamp);
-  }
-  return weight_;
-}
-
-torch::Tensor FusedLinear::apply(const torch::Tensor& x, const std::vector<torch::nn::Linear>& parts) {
-  weight(parts);
-  return apply_current(x);
+  return apply_fresh(x, w, b);
 }
 
 torch::Tensor FusedLinear::apply(const torch::Tensor& x, const torch::Tensor& weight_only) {
-  weight({weight_only}, {});
-  return apply_current(x);
+  return apply_fresh(x, {weight_only}, {});
 }
 
-torch::Tensor FusedLinear::apply_current(const torch::Tensor& x) {
-  const auto& w = weight_;
-  const int64_t rows = x.numel() / x.size(-1);
+FusedLinear::Forms FusedLinear::forms_for(const torch::Tensor& x, int64_t rows, bool* bf16, bool* packable) {
   // Up to kBf16MinRows rows the packed fp32 kernel beats oneDNN's bf16 GEMM (bench_decode_step,
   // bench_generate): bf16, when asked for, only takes the bigger products.
   constexpr int64_t kBf16MinRows = 16;
-  const bool packable = rows > 1 && rows <= kSmallGemmMaxRows && x.scalar_type() == torch::kFloat32 &&
-                        w.scalar_type() == torch::kFloat32 && w.device().is_cpu() && small_gemm_available();
-  if (rows > 1 && Bf16Matmuls::active() && x.scalar_type() == torch::kFloat32 && !(packable && rows < kBf16MinRows)) {
-    if (!weight_bf16_.defined()) {
-      weight_bf16_ = w.to(torch::kBFloat16);
-      if (bias_.defined()) bias_bf16_ = bias_.to(torch::kBFloat16);
-    }
-    return torch::linear(x.to(torch::kBFloat16), weight_bf16_, bias_bf16_).to(torch::kFloat32);
+  const torch::Tensor& w = weight_;
+  *packable = rows > 1 && rows <= kSmallGemmMaxRows && x.scalar_type() == torch::kFloat32 &&
+              w.scalar_type() == torch::kFloat32 && w.device().is_cpu() && small_gemm_available();
+  *bf16 = rows > 1 && Bf16Matmuls::active() && x.scalar_type() == torch::kFloat32 && !(*packable && rows < kBf16MinRows);
+  if (*bf16 && !weight_bf16_.defined()) {
+    torch::NoGradGuard no_grad;
+    weight_bf16_ = w.to(torch::kBFloat16);
+    if (bias_.defined()) bias_bf16_ = bias_.to(torch::kBFloat16);
   }
-  if (packable) {
-    if (!packed_.defined() && !pack_refused_) {
-      packed_ = pack_weight(w);
-      pack_refused_ = !packed_.defined();  // over the process budget: BLAS from now on
-    }
-    if (packed_.defined()) return small_gemm(x, packed_, bias_);
+  if (!*bf16 && *packable && !packed_.defined() && !pack_refused_) {
+    packed_ = pack_weight(w);
+    pack_refused_ = !packed_.defined();  // over the process budget: BLAS from now on
   }
-  return linear_fast(x, w, bias_);
+  return Forms{weight_, bias_, weight_bf16_, bias_bf16_, packed_};
+}
+
+torch::Tensor FusedLinear::apply_fresh(const torch::Tensor& x, const std::vector<torch::Tensor>& weights,
+                                       const std::vector<torch::Tensor>& biases) {
+  const int64_t rows = x.numel() / x.size(-1);
+  bool bf16 = false, packable = false;
+  Forms f;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    refresh(weights, biases);
+    f = forms_for(x, rows, &bf16, &packable);
+  }
+  if (bf16) return torch::linear(x.to(torch::kBFloat16), f.weight_bf16, f.bias_bf16).to(torch::kFloat32);
+  if (packable && f.packed.defined()) return small_gemm(x, f.packed, f.bias);
+  return linear_fast(x, f.weight, f.bias);
 }
 
 AttentionImpl::AttentionImpl(const TextConfig& c)

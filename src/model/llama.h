@@ -16,6 +16,7 @@
 
 #include <torch/torch.h>
 
+#include <mutex>
 #include <vector>
 
 #include "model/config.h"
@@ -57,18 +58,29 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
 // goes through an fp32 matrix-vector product; up to kSmallGemmMaxRows fp32 rows through the
 // packed-weight kernel of model/small_gemm.h (packed on first use), except that 16 rows or more
 // go through bf16 GEMMs while a Bf16Matmuls guard is active; else an fp32 BLAS GEMM. Autograd
-// never sees these (built under NoGrad).
+// never sees these (built under NoGrad). Thread-safe: the caches are checked and built under a
+// lock, and each product runs on its own references to them, so several threads may drive one
+// model (the same results as one thread; a rebuild never pulls a weight from under a product).
 class FusedLinear {
  public:
-  const torch::Tensor& weight(const std::vector<torch::nn::Linear>& parts);
-  const torch::Tensor& weight(const std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& biases);
-  const torch::Tensor& bias() const { return bias_; }
+  FusedLinear() = default;
+  FusedLinear(const FusedLinear&) = delete;
+  FusedLinear& operator=(const FusedLinear&) = delete;
   torch::Tensor apply(const torch::Tensor& x, const std::vector<torch::nn::Linear>& parts);
   // One weight without bias that is not a Linear (the LM head tied to the embeddings).
   torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& weight_only);
 
  private:
-  torch::Tensor apply_current(const torch::Tensor& x);
+  // The caches' current state, taken under the lock for one product.
+  struct Forms {
+    torch::Tensor weight, bias, weight_bf16, bias_bf16;
+    PackedWeight packed;
+  };
+  void refresh(const std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& biases);
+  Forms forms_for(const torch::Tensor& x, int64_t rows, bool* bf16, bool* packable);
+  torch::Tensor apply_fresh(const torch::Tensor& x, const std::vector<torch::Tensor>& weights,
+                            const std::vector<torch::Tensor>& biases);
+  std::mutex mu_;
   torch::Tensor weight_, bias_, weight_bf16_, bias_bf16_;
   PackedWeight packed_;  // for 2..kSmallGemmMaxRows fp32 rows (model/small_gemm.h), made on first use
   bool pack_refused_ = false;  // the process's packing budget was spent

@@ -207,7 +207,8 @@ json write_pipeline_report(const std::string& out, const json& preset) {
     md << "\n## Grounding probe (base model)\n\nCross-entropy of the answer's first token (the option letter, or "
           "the first token of a free answer) with each test task's own image and with the image of another task "
           "of the same family (fixed seeded pairing). A model that ignores the image has a gap near 0; first-token "
-          "accuracy is greedy, per difficulty. From `insightv eval --probe`.\n\n"
+          "accuracy is greedy, per difficulty. With another `answer_style` than letter, the whole reply the model "
+          "was trained to give is scored instead (said above the table). From `insightv eval --probe`.\n\n"
        << read_file(probe_md);
   }
   const json vision = read_or_null(join_path(out, "vision/vision.json"));
@@ -294,7 +295,7 @@ json write_pipeline_report(const std::string& out, const json& preset) {
   }
 
   // Stages: training and timings.
-  md << "\n## Stages\n\n| stage | seconds | summary |\n|---|---|---|\n";
+  md << "\n## Stages\n\n| stage | seconds | peak memory (MiB) | summary |\n|---|---|---|---|\n";
   double total = 0;
   json stages = json::object();
   for (const std::string& s : pipeline_stage_names()) {
@@ -313,10 +314,15 @@ json write_pipeline_report(const std::string& out, const json& preset) {
       note = std::to_string(sum.value("paths", 0)) + " paths, accept rate " + fixed(sum.value("accept_rate", 0.0), 3);
     else if (s == "datagen" && sum.is_object())
       note = std::to_string(sum.value("generated", 0)) + " paths generated";
-    md << "| " << s << " | " << fixed(sec, 0) << " | " << note << " |\n";
+    // The stage's own peak; a record from before per-stage peaks (or a kernel that refused the
+    // reset) holds the process's peak so far, marked "≤".
+    std::string peak = "—";
+    if (rec.contains("peak_rss_mib"))
+      peak = (rec.value("peak_rss_scope", "process") == "stage" ? "" : "≤ ") + fixed(rec.value("peak_rss_mib", 0.0), 0);
+    md << "| " << s << " | " << fixed(sec, 0) << " | " << peak << " | " << note << " |\n";
   }
-  md << "| **total** | **" << fixed(total, 0) << "** | (" << fixed(total / 60.0, 1) << " min, stage times of the runs "
-     << "that produced these outputs) |\n";
+  md << "| **total** | **" << fixed(total, 0) << "** | | (" << fixed(total / 60.0, 1)
+     << " min, stage times of the runs that produced these outputs) |\n";
 
   json summary{{"table", table}, {"checks", checks}, {"total_seconds", total}, {"preset", preset}};
   if (probe.is_object()) summary["probe_base"] = probe;

@@ -114,6 +114,8 @@ void stage(Ctx& c, const std::string& name, const json& settings, const std::vec
     IV_LOG(info) << "pipeline: stage " << name << " ...";
     const OutputLock stage_lock = OutputLock::acquire(c.dir(name), "pipeline");
     write_json_file(started, {{"hash", hash}});
+    // This stage's own peak: the earlier stages' peaks are forgotten first.
+    const bool own_peak = reset_peak_rss();
     Stopwatch sw;
     rec.summary = body();
     rec.seconds = sw.seconds();
@@ -121,10 +123,13 @@ void stage(Ctx& c, const std::string& name, const json& settings, const std::vec
     // tune_allocator); between stages it goes back to the system.
     release_free_memory();
     const double rss = current_rss_mib(), peak = peak_rss_mib();
+    rec.peak_rss_mib = peak;
     write_json_file(record, {{"stage", name}, {"hash", hash}, {"seconds", rec.seconds}, {"summary", rec.summary},
-                             {"rss_mib", rss}, {"peak_rss_mib", peak}});
+                             {"rss_mib", rss}, {"peak_rss_mib", peak},
+                             {"peak_rss_scope", own_peak ? "stage" : "process"}});
     IV_LOG(info) << "pipeline: stage " << name << " done in " << static_cast<int>(rec.seconds) << " s (memory "
-                 << static_cast<int>(rss) << " MiB, peak so far " << static_cast<int>(peak) << " MiB)";
+                 << static_cast<int>(rss) << " MiB, peak " << (own_peak ? "" : "so far ") << static_cast<int>(peak)
+                 << " MiB)";
   }
   c.hashes[name] = hash;
   c.report.stages.push_back(rec);
@@ -489,6 +494,7 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
           pc.tasks = world_test;
           pc.limit = p.eval_tasks;
           pc.seed = seed + 6;
+          pc.answer_style = answer_style;
           pc.bf16 = c.bf16;
           pc.progress = cfg.progress;
           const eval::ProbeResult pr = eval::run_probe(pc);

@@ -62,6 +62,7 @@ struct StageRecord {
   bool skipped = false;
   double seconds = 0;
   json summary;             // what the stage reports (losses, counts, accuracies)
+  double peak_rss_mib = -1; // the stage's peak resident memory (-1: skipped; see stage.json's peak_rss_scope)
 };
 
 struct PipelineReport {

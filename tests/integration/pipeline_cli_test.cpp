@@ -26,7 +26,12 @@ TEST(IntegrationPipeline, TinyRunsEveryStageThenSkipsThemAll) {
   const std::string out = join_path(test::make_temp_dir("pipeline-tiny"), "run");
   const auto r = test::run_cli(pipeline_args(out));
   ASSERT_EQ(r.exit_code, 0) << r.err.substr(r.err.size() > 4000 ? r.err.size() - 4000 : 0);
-  for (const char* s : kStages) EXPECT_TRUE(file_exists(join_path(out, std::string(s) + "/stage.json"))) << s;
+  for (const char* s : kStages) {
+    const json rec = read_json_file(join_path(out, std::string(s) + "/stage.json"));
+    // Each stage's own peak memory (the kernel's high-water mark is reset before each stage).
+    EXPECT_EQ(rec["peak_rss_scope"], "stage") << s;
+    EXPECT_GT(rec["peak_rss_mib"].get<double>(), 10.0) << s;
+  }
   // The report holds all seven systems of Tables 3 and 4 with measured accuracies.
   const json rep = read_json_file(join_path(out, "report.json"));
   ASSERT_EQ(rep["summary"]["table"].size(), 7u);
@@ -36,6 +41,7 @@ TEST(IntegrationPipeline, TinyRunsEveryStageThenSkipsThemAll) {
   }
   const std::string md = read_file(join_path(out, "report.md"));
   EXPECT_NE(md.find("Iterative DPO"), std::string::npos);
+  EXPECT_NE(md.find("| stage | seconds | peak memory (MiB) |"), std::string::npos);
   EXPECT_NE(md.find("Does the paper's ordering hold"), std::string::npos);
   EXPECT_TRUE(file_exists(join_path(out, "dpo/round-2/model/model.safetensors")));
   // The grounding probe of the base model and the vision stage's held-out accuracy are reported.

@@ -2,7 +2,9 @@
 // checkpoint save/load, strict-load errors, gradient checks, real-size parameter counts.
 #include <torch/torch.h>
 
+#include <atomic>
 #include <functional>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -119,6 +121,45 @@ TEST(Batching, LeftPaddedBatchEqualsOneByOne) {
     EXPECT_TRUE(tensors_close(batched[b].narrow(0, T - lens[b], lens[b]), alone[0].narrow(0, 0, lens[b]), 1e-4, 0))
         << "row " << b;
     EXPECT_TRUE(tensors_close(batched_step[b][0], alone[0][lens[b]], 1e-4, 0)) << "row " << b << " step";
+  }
+}
+
+// The inference caches of model/llama.h FusedLinear (fused, bf16 and packed weights) are built
+// on first use: two threads driving one fresh model, one of them in bf16, get what one thread
+// gets alone, for products of 1 to 80 rows (matrix-vector, packed, BLAS and bf16 GEMMs).
+TEST(Threads, TwoThreadsDrivingOneFreshModelMatchOneThreadAlone) {
+  torch::NoGradGuard no_grad;
+  const ModelConfig c = small_config(false);
+  std::vector<torch::Tensor> ids;
+  for (int64_t n : {1, 3, 9, 40, 80}) ids.push_back(torch::randint(0, 97, {1, n}, torch::kInt64));
+  auto run = [&](MultimodalLM& m, bool bf16) {
+    const Bf16Matmuls guard(bf16);
+    std::vector<torch::Tensor> out;
+    for (int rep = 0; rep < 3; ++rep)
+      for (const auto& x : ids) out.push_back(m->forward(m->embed(x), {}).logits.clone());
+    return out;
+  };
+  auto reference = make_model(c, 7);
+  const auto want_fp32 = run(reference, false), want_bf16 = run(reference, true);
+  for (int trial = 0; trial < 4; ++trial) {
+    auto m = make_model(c, 7);  // fresh: no cache built yet
+    std::atomic<int> ready{0};
+    std::vector<torch::Tensor> got_fp32, got_bf16;
+    auto racer = [&](bool bf16, std::vector<torch::Tensor>* got) {
+      torch::NoGradGuard inner;
+      ++ready;
+      while (ready.load() < 2) std::this_thread::yield();  // start together
+      *got = run(m, bf16);
+    };
+    std::thread a(racer, false, &got_fp32), b(racer, true, &got_bf16);
+    a.join();
+    b.join();
+    ASSERT_EQ(got_fp32.size(), want_fp32.size());
+    for (size_t i = 0; i < want_fp32.size(); ++i) {
+      // Within float rounding: another thread may split a GEMM across its cores differently.
+      EXPECT_TRUE(tensors_close(got_fp32[i], want_fp32[i], 1e-4, 0)) << "fp32, trial " << trial << ", product " << i;
+      EXPECT_TRUE(tensors_close(got_bf16[i], want_bf16[i], 1e-4, 0)) << "bf16, trial " << trial << ", product " << i;
+    }
   }
 }
 

@@ -93,6 +93,16 @@ TEST(Probe, BlindModelHasNoGapAndASeeingModelHasALargeOne) {
   EXPECT_EQ(predicted, 48);
   EXPECT_EQ(gold, 48);
   EXPECT_EQ(before.letters_gold.at("A"), 24);
+  // In the text style the whole reply ("red" and the end of turn) is scored: still no gap, no letters.
+  pc.answer_style = data::AnswerStyle::text;
+  const eval::ProbeResult blind_text = eval::run_probe(pc);
+  EXPECT_EQ(blind_text.all.n, 48);
+  EXPECT_NEAR(blind_text.all.gap(), 0.0, 1e-4);
+  EXPECT_NE(blind_text.all.own_nats, before.all.own_nats);  // another reply is scored
+  EXPECT_TRUE(blind_text.letters_predicted.empty());
+  EXPECT_EQ(blind_text.to_json()["scored"], "whole reply");
+  EXPECT_NE(blind_text.to_markdown().find("| reply accuracy d1 / d2 / d3 |"), std::string::npos);
+  pc.answer_style = data::AnswerStyle::letter;
 
   // Train the blind model (tower included) on the colour tasks themselves.
   Checkpoint ck = load_checkpoint(blind);

@@ -12,6 +12,17 @@
 namespace insightv::data {
 namespace {
 
+// The first n tasks of every family, generated without images.
+std::vector<world::Task> every_family_tasks(int n) {
+  std::vector<world::Task> out;
+  for (const auto* fam : world::resolve_families({"all"})) {
+    world::TaskSpec spec;
+    spec.family = fam;
+    for (spec.index = 0; spec.index < n; ++spec.index) out.push_back(world::generate_task(spec, nullptr));
+  }
+  return out;
+}
+
 TEST(SystemFormats, EvalPromptLayout) {
   EXPECT_EQ(eval_prompt("", "How many?", {}), "How many?\nAnswer the question using a single word or phrase.");
   EXPECT_EQ(eval_prompt("Look closely.", "Which?", {"red", "blue"}),
@@ -30,49 +41,37 @@ TEST(SystemFormats, TaskPromptListsTheOptionsOfChoiceTasksOnly) {
   open.answer_type = world::AnswerType::number;
   EXPECT_EQ(task_prompt(open), "How many circles?\n" + std::string(kOpenInstruction));
   // Every family: a choice task names each option under its letter; an open one has no option lines.
-  for (const auto* fam : world::resolve_families({"all"})) {
-    for (int i = 0; i < 20; ++i) {
-      world::TaskSpec spec;
-      spec.family = fam;
-      spec.index = i;
-      const world::Task t = world::generate_task(spec, nullptr);
-      const std::string p = task_prompt(t);
-      const bool is_choice = t.answer_type == world::AnswerType::choice;
-      EXPECT_EQ(is_choice, !t.options.empty()) << t.id;
-      const std::string instruction = is_choice ? kChoiceInstruction : kOpenInstruction;
-      EXPECT_EQ(p.find(instruction), p.size() - instruction.size()) << t.id;
-      for (size_t k = 0; k < t.options.size(); ++k)
-        EXPECT_NE(p.find("\n" + world::option_letter(k) + ". " + t.options[k] + "\n"), std::string::npos) << t.id;
-    }
+  for (const world::Task& t : every_family_tasks(20)) {
+    const std::string p = task_prompt(t);
+    const bool is_choice = t.answer_type == world::AnswerType::choice;
+    EXPECT_EQ(is_choice, !t.options.empty()) << t.id;
+    const std::string instruction = is_choice ? kChoiceInstruction : kOpenInstruction;
+    EXPECT_EQ(p.find(instruction), p.size() - instruction.size()) << t.id;
+    for (size_t k = 0; k < t.options.size(); ++k)
+      EXPECT_NE(p.find("\n" + world::option_letter(k) + ". " + t.options[k] + "\n"), std::string::npos) << t.id;
   }
 }
 
 TEST(SystemFormats, EveryAnswerStyleIsGradedAsTheTasksAnswer) {
   int sentences = 0;
-  for (const auto* fam : world::resolve_families({"all"})) {
-    for (int i = 0; i < 40; ++i) {
-      world::TaskSpec spec;
-      spec.family = fam;
-      spec.index = i;
-      const world::Task t = world::generate_task(spec, nullptr);
-      EXPECT_EQ(answer_reply(t, AnswerStyle::letter), t.answer) << t.id;
-      const bool by_text = t.options.empty() || option_text_reads_as_itself(t.answer_value, t.options.size());
-      EXPECT_EQ(answer_reply(t, AnswerStyle::text), by_text ? t.answer_value : t.answer) << t.id;
-      for (const AnswerStyle style : {AnswerStyle::letter, AnswerStyle::text, AnswerStyle::sentence}) {
-        const std::string reply = answer_reply(t, style);
-        EXPECT_TRUE(match_answer(reply, gold_from_task(t)).correct)
-            << t.id << " " << answer_style_name(style) << ": '" << reply << "' for " << t.answer_value;
-      }
-      // Each wrong option's sentence is graded wrong: the sentence names its option and no other.
-      for (size_t k = 0; k < t.options.size(); ++k) {
-        if (world::option_letter(k) == t.answer) continue;
-        world::Task wrong = t;
-        wrong.answer = world::option_letter(k);
-        wrong.answer_value = t.options[k];
-        EXPECT_FALSE(match_answer(answer_reply(wrong, AnswerStyle::sentence), gold_from_task(t)).correct) << t.id;
-      }
-      if (t.family == "perception") sentences += answer_reply(t, AnswerStyle::sentence) != t.answer_value;
+  for (const world::Task& t : every_family_tasks(40)) {
+    EXPECT_EQ(answer_reply(t, AnswerStyle::letter), t.answer) << t.id;
+    const bool by_text = t.options.empty() || option_text_reads_as_itself(t.answer_value, t.options.size());
+    EXPECT_EQ(answer_reply(t, AnswerStyle::text), by_text ? t.answer_value : t.answer) << t.id;
+    for (const AnswerStyle style : {AnswerStyle::letter, AnswerStyle::text, AnswerStyle::sentence}) {
+      const std::string reply = answer_reply(t, style);
+      EXPECT_TRUE(match_answer(reply, gold_from_task(t)).correct)
+          << t.id << " " << answer_style_name(style) << ": '" << reply << "' for " << t.answer_value;
     }
+    // Each wrong option's sentence is graded wrong: the sentence names its option and no other.
+    for (size_t k = 0; k < t.options.size(); ++k) {
+      if (world::option_letter(k) == t.answer) continue;
+      world::Task wrong = t;
+      wrong.answer = world::option_letter(k);
+      wrong.answer_value = t.options[k];
+      EXPECT_FALSE(match_answer(answer_reply(wrong, AnswerStyle::sentence), gold_from_task(t)).correct) << t.id;
+    }
+    if (t.family == "perception") sentences += answer_reply(t, AnswerStyle::sentence) != t.answer_value;
   }
   EXPECT_EQ(sentences, 40);  // perception restates its lookup
   world::TaskSpec spec;

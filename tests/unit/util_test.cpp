@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <set>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "support/subprocess.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/memory.h"
 #include "util/progress.h"
 #include "util/rng.h"
 
@@ -25,6 +27,21 @@ TEST(Error, MessageNamesWhereWhatAndHint) {
 TEST(Error, CheckThrowsOnlyWhenFalse) {
   EXPECT_NO_THROW(check(true, "x", "never"));
   EXPECT_THROW(check(false, "x", "always"), Error);
+}
+
+TEST(Memory, ResetStartsANewPeakWindow) {
+  const double base = current_rss_mib();
+  ASSERT_GT(base, 0);
+  {
+    std::vector<char> big(256u << 20);
+    for (size_t i = 0; i < big.size(); i += 4096) big[i] = 1;  // touch every page
+    EXPECT_GT(peak_rss_mib(), base + 200);
+  }
+  release_free_memory();
+  EXPECT_GT(peak_rss_mib(), base + 200);  // the peak outlives the memory
+  ASSERT_TRUE(reset_peak_rss()) << "this kernel refuses /proc/self/clear_refs";
+  EXPECT_LT(peak_rss_mib(), base + 100);  // the window starts at what is resident now
+  EXPECT_GE(peak_rss_mib() + 1, current_rss_mib());
 }
 
 TEST(Rng, SameSeedSameStreamAndKnownFirstValue) {

@@ -8,18 +8,13 @@ reply differs:
 Usage:
   mc.py WORLD_TRAIN OUT_DIR     writes OUT_DIR/{letter,text,echo}.json from the perception tasks
 """
-import json, os, re, sys
+import json, os, sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "2026-12-07-retrieval"))
+from sets import echo  # the answer sentence: "The green object is a square."
 
 CHOICE = "\nAnswer with the option letter from the given choices directly."
 OPEN = "\nAnswer the question using a single word or phrase."
-
-
-def echo(q, a):
-    if m := re.search(r"What colou?r is the (\w+)\?", q): return f"The {m.group(1)} is {a}."
-    if m := re.search(r"What shape is the (\w+) object\?", q): return f"The {m.group(1)} object is a {a}."
-    if m := re.search(r"Where in the image is the (\w+ \w+)\?", q): return f"The {m.group(1)} is at {a}."
-    side = re.search(r"closest to the (\w+)", q).group(1)
-    return f"Closest to the {side} is {a}."
 
 
 def prompt(t):
