@@ -49,11 +49,11 @@ LlavaSample llava_from_json(const json& j, const std::string& source) {
   return s;
 }
 
-LlavaSample task_to_llava(const world::Task& t, const std::string& image_path) {
+LlavaSample task_to_llava(const world::Task& t, const std::string& image_path, AnswerStyle style) {
   LlavaSample s;
   s.id = t.id;
   s.image = image_path;
-  s.conversations = {{"human", "<image>\n" + data::task_prompt(t)}, {"gpt", t.answer}};
+  s.conversations = {{"human", "<image>\n" + data::task_prompt(t)}, {"gpt", data::answer_reply(t, style)}};
   return s;
 }
 

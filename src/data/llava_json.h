@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "data/system_formats.h"
 #include "io/json.h"
 #include "world/task.h"
 
@@ -34,7 +35,8 @@ struct LlavaSample {
 json llava_to_json(const LlavaSample& s);
 LlavaSample llava_from_json(const json& j, const std::string& source);
 // image_path: how the sample should name the image (relative to the output file's folder).
-LlavaSample task_to_llava(const world::Task& t, const std::string& image_path);
+LlavaSample task_to_llava(const world::Task& t, const std::string& image_path,
+                          AnswerStyle style = AnswerStyle::letter);  // the reply: answer_reply(t, style)
 void write_llava(const std::string& path, const std::vector<LlavaSample>& samples);
 std::vector<LlavaSample> read_llava(const std::string& path);
 // Reads a task folder (or tasks.jsonl) and writes its LLaVA JSON; returns the sample count.

@@ -72,13 +72,7 @@ ProbeResult run_probe(const ProbeConfig& cfg) {
 
   std::vector<data::LlavaSample> samples;
   const bool whole_reply = cfg.answer_style != data::AnswerStyle::letter;
-  for (const auto& t : tasks) {
-    data::LlavaSample s;
-    s.id = t.id;
-    s.image = join_path(root, t.image);
-    s.conversations = {{"human", "<image>\n" + data::task_prompt(t)}, {"gpt", data::answer_reply(t, cfg.answer_style)}};
-    samples.push_back(std::move(s));
-  }
+  for (const auto& t : tasks) samples.push_back(data::task_to_llava(t, join_path(root, t.image), cfg.answer_style));
   SftDataOptions d;
   d.template_name = cfg.template_name;
   d.image_token_index = mc.mm.image_token_index;

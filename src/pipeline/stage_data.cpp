@@ -70,10 +70,8 @@ std::vector<data::LlavaSample> base_samples(const std::vector<world::Task>& task
     caption.conversations = {{"human", std::string("<image>\n") + kCaptionQuestions[q]},
                              {"gpt", world::describe_scene(t)}};
     out.push_back(std::move(caption));
-    data::LlavaSample direct;
+    data::LlavaSample direct = data::task_to_llava(t, image, style);
     direct.id = t.id + "-direct";
-    direct.image = image;
-    direct.conversations = {{"human", "<image>\n" + data::task_prompt(t)}, {"gpt", data::answer_reply(t, style)}};
     out.push_back(std::move(direct));
   }
   return out;
