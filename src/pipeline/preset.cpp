@@ -51,7 +51,10 @@ const std::vector<Field>& fields() {
       {"ground_format", &P::ground_format,
        "grounding stage: questions (up to 3 one-word questions per scene) | facts (every lookup of a scene, "
        "as one list of sentences)"},
-      {"ground_images", &P::ground_images, "grounding stage: generated perception scenes"},
+      {"ground_families", &P::ground_families,
+       "grounding stage: the families its scenes come from, in turn: perception | all | a comma-separated list "
+       "(other than perception: facts format only)"},
+      {"ground_images", &P::ground_images, "grounding stage: generated scenes"},
       {"ground_single_steps", &P::ground_single_steps, "grounding stage: steps on the one-object scenes first"},
       {"ground_steps", &P::ground_steps, "grounding stage: steps on every scene after that (0: no grounding stage)"},
       {"ground_lr", &P::ground_lr, "grounding stage peak learning rate"},

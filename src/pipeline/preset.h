@@ -38,9 +38,10 @@ struct PipelinePreset {
   // The vision stage (train/vision_stage.h); 0 steps skips it and base starts from init.
   int64_t vision_steps = 500, vision_batch = 64;
   double vision_lr = 1e-3;
-  // The grounding stage (pipeline/stage_data.h write_grounding_set): one-word questions, or
-  // fact lists, about generated perception scenes, the one-object scenes first; 0 steps skips it.
-  std::string ground_format = "questions";
+  // The grounding stage (pipeline/stage_data.h write_grounding_set): one-word questions about
+  // generated perception scenes, or fact lists about scenes of `ground_families`, the one-object
+  // perception scenes first; 0 steps skips it.
+  std::string ground_format = "questions", ground_families = "perception";
   int64_t ground_images = 3000, ground_single_steps = 150, ground_steps = 0;
   double ground_lr = 1e-3;
   // How every training reply gives a task's answer (data::AnswerStyle): letter | text | sentence.

@@ -51,7 +51,8 @@ PipelinePreset resolve_preset(const PipelineConfig& cfg) {
         "image_size " + std::to_string(p.image_size) + " is not a multiple of patch_size " + std::to_string(p.patch_size));
   check(p.base_loss_norm == "token" || p.base_loss_norm == "example", "pipeline",
         "base_loss_norm '" + p.base_loss_norm + "' is not token or example");
-  parse_grounding_format(p.ground_format);  // a clear error now, not after the stages before it
+  // Clear errors now, not after the stages before them.
+  parse_grounding_families(p.ground_families, parse_grounding_format(p.ground_format));
   data::parse_answer_style(p.answer_style);
   return p;
 }
@@ -384,21 +385,22 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
         });
   const std::string seen = p.vision_steps > 0 ? "vision" : "init";
 
-  stage(c, "ground", {{"format", p.ground_format}, {"images", p.ground_images},
+  stage(c, "ground", {{"format", p.ground_format}, {"families", p.ground_families}, {"images", p.ground_images},
                       {"single_steps", p.ground_single_steps}, {"steps", p.ground_steps},
                       {"lr", p.ground_lr}, {"batch", p.batch}, {"bf16", c.bf16}, {"seed", seed}},
         {seen, "world"}, [&] {
           if (p.ground_steps <= 0) return json{{"skipped", "ground_steps is 0"}};
           const std::string data_dir = join_path(c.dir("ground"), "data");
+          const GroundingFormat format = parse_grounding_format(p.ground_format);
           std::set<uint64_t> excluded;
           for (const auto& t : world::read_tasks(world_test))
             excluded.insert(image_pixel_hash(read_image(join_path(world_test, t.image))));
           const GroundingSet g =
-              write_grounding_set(data_dir, p.ground_images, seed, p.image_size, excluded, seed + 7,
-                                  parse_grounding_format(p.ground_format));
+              write_grounding_set(data_dir, p.ground_images, seed, p.image_size, excluded, seed + 7, format,
+                                  parse_grounding_families(p.ground_families, format));
           data::write_llava(join_path(data_dir, "single.json"), g.single);
           data::write_llava(join_path(data_dir, "all.json"), g.all);
-          json out{{"format", p.ground_format}, {"images", g.images}, {"excluded_images", g.excluded},
+          json out{{"format", p.ground_format}, {"families", p.ground_families}, {"images", g.images}, {"excluded_images", g.excluded},
                    {"single_samples", g.single.size()}, {"samples", g.all.size()}};
           std::string from = c.dir(seen);
           if (p.ground_single_steps > 0 && !g.single.empty()) {

@@ -1,6 +1,7 @@
 // pipeline/stage_data.cpp — see stage_data.h.
 #include "pipeline/stage_data.h"
 
+#include <algorithm>
 #include <set>
 
 #include "data/system_formats.h"
@@ -11,6 +12,7 @@
 #include "util/hash.h"
 #include "util/rng.h"
 #include "world/describe.h"
+#include "world/family.h"
 #include "world/generate.h"
 
 namespace insightv::pipeline {
@@ -123,12 +125,32 @@ std::vector<data::LlavaSample> summary_only_samples(const std::vector<data::Llav
   return out;
 }
 
-const char* const kGroundingFactsPrompt = "List facts about the objects.";
+const char* const kGroundingFactsPrompt = "List facts about the image.";
 
 GroundingFormat parse_grounding_format(const std::string& name) {
   if (name == "questions") return GroundingFormat::questions;
   if (name == "facts") return GroundingFormat::facts;
   throw Error("stage-data", "unknown grounding format '" + name + "'", "use questions or facts");
+}
+
+std::vector<std::string> parse_grounding_families(const std::string& list, GroundingFormat format) {
+  std::vector<std::string> names;
+  if (list == "all") {
+    names = world::family_names();
+  } else {
+    size_t start = 0;
+    while (start <= list.size()) {
+      const size_t comma = std::min(list.find(',', start), list.size());
+      const std::string name = list.substr(start, comma - start);
+      world::find_family(name);  // throws, naming the known families
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+      start = comma + 1;
+    }
+  }
+  if (format == GroundingFormat::questions && (names.size() != 1 || names[0] != "perception"))
+    throw Error("stage-data", "the grounding questions are perception questions; families '" + list + "' need the facts format",
+                "set ground_format to facts, or ground_families to perception");
+  return names;
 }
 
 std::vector<GroundingLookup> grounding_lookups(const world::Task& t) {
@@ -137,37 +159,39 @@ std::vector<GroundingLookup> grounding_lookups(const world::Task& t) {
   const json& objs = t.scene.at("objects");
   if (objs.size() == 1) {
     const json& o = objs[0];
-    const std::string color = o.at("color"), shape = o.at("shape"), region = o.at("region");
-    q.push_back({"What colour is the object?", color, "The object is " + color + "."});
-    q.push_back({"What shape is the object?", shape, "The object is a " + shape + "."});
-    q.push_back({"Where in the image is the object?", region, "The object is at " + region + "."});
+    q.push_back({"What colour is the object?", o.at("color")});
+    q.push_back({"What shape is the object?", o.at("shape")});
+    q.push_back({"Where in the image is the object?", o.at("region")});
     return q;
   }
   for (const auto& o : objs) {
     const std::string shape = o.at("shape"), color = o.at("color"), region = o.at("region");
     int same_shape = 0;
     for (const auto& other : objs) same_shape += other.at("shape") == shape;
-    if (same_shape == 1)
-      q.push_back({"What colour is the " + shape + "?", color, "The " + shape + " is " + color + "."});
+    if (same_shape == 1) q.push_back({"What colour is the " + shape + "?", color});
     // Colours are distinct in a scene.
-    q.push_back({"What shape is the " + color + " object?", shape, "The " + color + " object is a " + shape + "."});
-    q.push_back({"Where in the image is the " + color + " " + shape + "?", region,
-                 "The " + color + " " + shape + " is at " + region + "."});
+    q.push_back({"What shape is the " + color + " object?", shape});
+    q.push_back({"Where in the image is the " + color + " " + shape + "?", region});
   }
   return q;
 }
 
 GroundingSet write_grounding_set(const std::string& out_dir, int64_t images, uint64_t world_seed, int size,
-                                 const std::set<uint64_t>& excluded, uint64_t seed, GroundingFormat format) {
+                                 const std::set<uint64_t>& excluded, uint64_t seed, GroundingFormat format,
+                                 const std::vector<std::string>& families) {
   constexpr int64_t kFirstIndex = 200000000000LL;  // 2·10^11: past the vision stage's images
+  check(!families.empty(), "stage-data", "the grounding set needs at least one family");
+  if (format == GroundingFormat::questions)
+    check(families.size() == 1 && families[0] == "perception", "stage-data",
+          "the grounding questions are perception questions (use the facts format for other families)");
   make_dirs(join_path(out_dir, "images"));
   GroundingSet set;
   world::TaskSpec spec;
-  spec.family = &world::find_family("perception");
   spec.split = "vision";
   spec.world_seed = world_seed;
   spec.size = size;
   for (int64_t i = 0; i < images; ++i) {
+    spec.family = &world::find_family(families[static_cast<size_t>(i) % families.size()]);
     spec.index = kFirstIndex + i;
     Image img;
     const world::Task t = world::generate_task(spec, &img);
@@ -178,23 +202,26 @@ GroundingSet write_grounding_set(const std::string& out_dir, int64_t images, uin
     const std::string name = "images/ground-" + std::to_string(i) + ".png";
     write_png(join_path(out_dir, name), img);
     ++set.images;
-    auto lookups = grounding_lookups(t);
+    const bool single = t.family == "perception" && t.scene.at("objects").size() == 1;
     Rng rng(mix_seed(seed, static_cast<uint64_t>(i)));
-    rng.shuffle(lookups);
     auto add = [&](const std::string& id, const std::string& human, const std::string& gpt) {
       data::LlavaSample s;
       s.id = id;
       s.image = name;
       s.conversations = {{"human", "<image>\n" + human}, {"gpt", gpt}};
-      (t.scene.at("objects").size() == 1 ? set.single : set.all).push_back(std::move(s));
+      (single ? set.single : set.all).push_back(std::move(s));
     };
     const std::string id = "ground-" + std::to_string(i);
     if (format == GroundingFormat::facts) {
-      std::string facts;
-      for (const auto& l : lookups) facts += (facts.empty() ? "" : " ") + l.fact;
-      add(id, kGroundingFactsPrompt, facts);
+      auto facts = spec.family->scene_facts(t);
+      rng.shuffle(facts);
+      std::string text;
+      for (const auto& f : facts) text += (text.empty() ? "" : " ") + f;
+      add(id, kGroundingFactsPrompt, text);
       continue;
     }
+    auto lookups = grounding_lookups(t);
+    rng.shuffle(lookups);
     if (lookups.size() > 3) lookups.resize(3);
     for (size_t k = 0; k < lookups.size(); ++k)
       add(id + "-" + std::to_string(k), lookups[k].question + "\n" + data::kOpenInstruction, lookups[k].answer);

@@ -49,30 +49,34 @@ std::vector<data::LlavaSample> summary_only_samples(const std::vector<data::Llav
 
 std::map<std::string, world::Task> tasks_by_id(const std::vector<world::Task>& tasks);
 
-// The grounding stage's set (between the vision stage and base): perception scenes from the
-// "vision" seed range (task indices from 2·10^11 up, never a train, val or test seed, nor an image
-// the vision stage trains on), written to out_dir/images. Each scene's lookups are read off its
-// scene graph: the colour, the shape, the place of an object named by its shape or colour, or of
-// "the object" when it is alone. Two formats:
-//   questions  up to three questions per scene, answered in a word (the open instruction);
-//   facts      one sample per scene: kGroundingFactsPrompt, then every lookup as a statement
-//              ("The circle is red. The red object is a circle. The red circle is at top."),
+// The grounding stage's set (between the vision stage and base): scenes of `families` (in turn)
+// from the "vision" seed range (task indices from 2·10^11 up, never a train, val or test seed, nor
+// an image the vision stage trains on), written to out_dir/images. Two formats:
+//   questions  perception only: up to three questions per scene, answered in a word (the open
+//              instruction) — the colour, the shape, the place of an object named by its shape or
+//              colour, or of "the object" when it is alone (grounding_lookups);
+//   facts      one sample per scene: kGroundingFactsPrompt, then every single-hop fact of the scene
+//              (world::Family::scene_facts: "The circle is red. Bar A is 3. The clock shows 4:25."),
 //              shuffled — ten times the supervision per image, each fact a lookup in the image.
-// `single` holds the one-object scenes' samples (the curriculum's first phase), `all` every
-// sample. Images whose pixel hash is in `excluded` are skipped and counted.
+// `single` holds the one-object perception scenes' samples (the curriculum's first phase), `all`
+// every sample. Images whose pixel hash is in `excluded` are skipped and counted.
 enum class GroundingFormat { questions, facts };
 GroundingFormat parse_grounding_format(const std::string& name);  // "questions" | "facts"
-extern const char* const kGroundingFactsPrompt;                    // "List facts about the objects."
+extern const char* const kGroundingFactsPrompt;                    // "List facts about the image."
+// "perception" (the default), "all", or a comma-separated list of family names; errors name the
+// unknown family. The questions format takes perception alone.
+std::vector<std::string> parse_grounding_families(const std::string& list, GroundingFormat format);
 struct GroundingSet {
   std::vector<data::LlavaSample> single, all;
   int64_t images = 0, excluded = 0;
 };
 GroundingSet write_grounding_set(const std::string& out_dir, int64_t images, uint64_t world_seed, int size,
                                  const std::set<uint64_t>& excluded, uint64_t seed,
-                                 GroundingFormat format = GroundingFormat::questions);
-// One lookup of a perception scene: a question, its one-word answer, the same fact as a sentence.
+                                 GroundingFormat format = GroundingFormat::questions,
+                                 const std::vector<std::string>& families = {"perception"});
+// One lookup of a perception scene: a question and its one-word answer.
 struct GroundingLookup {
-  std::string question, answer, fact;
+  std::string question, answer;
 };
 // Every lookup of one perception scene; empty for other families.
 std::vector<GroundingLookup> grounding_lookups(const world::Task& t);

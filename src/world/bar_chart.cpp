@@ -280,6 +280,31 @@ class BarChart : public Family {
       return draft;
     }
   }
+
+  std::string answer_sentence(const Task& t) const override {
+    const std::string kind = t.query.value("kind", "");
+    const std::string& v = t.answer_value;
+    if (kind == "value") return answer_after_fact("Bar " + t.query.at("label").get<std::string>() + " is " + v + ".", v);
+    if (kind == "max" || kind == "min")
+      return answer_after_fact(std::string("The ") + (kind == "max" ? "largest" : "smallest") + " value is in bar " + v + ".", v);
+    return answer_after_fact("", v);
+  }
+
+  // Each bar's value, then which bar holds the largest and the smallest (values are distinct).
+  std::vector<std::string> scene_facts(const Task& t) const override {
+    std::vector<std::string> facts;
+    const json& bars = t.scene.at("bars");
+    const json* hi = nullptr;
+    const json* lo = nullptr;
+    for (const auto& b : bars) {
+      facts.push_back("Bar " + b.at("label").get<std::string>() + " is " + std::to_string(b.at("value").get<long>()) + ".");
+      if (hi == nullptr || b.at("value").get<long>() > hi->at("value").get<long>()) hi = &b;
+      if (lo == nullptr || b.at("value").get<long>() < lo->at("value").get<long>()) lo = &b;
+    }
+    if (hi != nullptr) facts.push_back("The largest value is in bar " + hi->at("label").get<std::string>() + ".");
+    if (lo != nullptr) facts.push_back("The smallest value is in bar " + lo->at("label").get<std::string>() + ".");
+    return facts;
+  }
 };
 
 }  // namespace

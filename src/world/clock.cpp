@@ -178,6 +178,15 @@ class Clock : public Family {
     hand(ha, R * 0.5, std::max(2.5, R * 0.085), "black");
     c.fill_circle(cx, cy, std::max(1.5, R * 0.06), palette("black"));
   }
+
+  std::string answer_sentence(const Task& t) const override {
+    const bool read = t.query.value("kind", "") == "read";
+    return answer_after_fact(read ? "The clock shows " + t.answer_value + "." : "", t.answer_value);
+  }
+
+  std::vector<std::string> scene_facts(const Task& t) const override {
+    return {"The clock shows " + fmt_time(to_minutes(t.scene.at("hour"), t.scene.at("minute"))) + "."};
+  }
 };
 
 }  // namespace

@@ -224,6 +224,34 @@ class DigitTable : public Family {
       return draft;
     }
   }
+
+  std::string answer_sentence(const Task& t) const override {
+    const std::string kind = t.query.value("kind", "");
+    const std::string& v = t.answer_value;
+    if (kind == "cell")
+      return answer_after_fact("Row " + std::to_string(t.query.at("row").get<int>() + 1) + ", column " +
+                                   std::to_string(t.query.at("col").get<int>() + 1) + " is " + v + ".", v);
+    if (kind == "max") return answer_after_fact("The largest number is " + v + ".", v);
+    return answer_after_fact("", v);
+  }
+
+  // Every cell, row by row, then the largest number.
+  std::vector<std::string> scene_facts(const Task& t) const override {
+    std::vector<std::string> facts;
+    long largest = 0;
+    bool any = false;
+    const json& rows = t.scene.at("values");
+    for (size_t r = 0; r < rows.size(); ++r)
+      for (size_t c = 0; c < rows[r].size(); ++c) {
+        const long v = rows[r][c].get<long>();
+        facts.push_back("Row " + std::to_string(r + 1) + ", column " + std::to_string(c + 1) + " is " +
+                        std::to_string(v) + ".");
+        largest = any ? std::max(largest, v) : v;
+        any = true;
+      }
+    if (any) facts.push_back("The largest number is " + std::to_string(largest) + ".");
+    return facts;
+  }
 };
 
 }  // namespace

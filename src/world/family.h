@@ -43,11 +43,22 @@ class Family {
   virtual const char* name() const = 0;
   virtual const char* summary() const = 0;  // one line for --help and the README
   virtual Draft make(Rng& rng, const MakeContext& ctx) const = 0;
-  // The answer of one of this family's tasks as a sentence that restates what the question looks
-  // up ("The red object is a square."), for training replies in that style
-  // (data/system_formats.h AnswerStyle::sentence); the answer's text where the family has none.
-  virtual std::string answer_sentence(const Task& t) const { return t.answer_value; }
+  // The answer of one of this family's tasks as a sentence, for training replies in that style
+  // (data/system_formats.h AnswerStyle::sentence): a question of one hop restates the fact it looks
+  // up ("The red object is a square.", "Bar B is 7. The answer is 7."); any other question
+  // "The answer is 12." (answer_after_fact).
+  virtual std::string answer_sentence(const Task& t) const = 0;
+  // Every single-hop fact of a task's scene as a sentence, in a fixed order: "The circle is red.",
+  // "There are 2 red shapes.", "Bar A is 3.", "The clock shows 4:25.", "Row 1, column 2 is 7.",
+  // "Row 2 has 1 black cell.", "The width is 7 cm.". Each is one lookup in the image, worded as
+  // answer_sentence words it: the fact lists of the grounding stage (pipeline/stage_data.h).
+  virtual std::vector<std::string> scene_facts(const Task& t) const = 0;
 };
+
+// "<fact> The answer is <value>." — or "The answer is <value>." when `fact` is empty.
+std::string answer_after_fact(const std::string& fact, const std::string& value);
+// "There is 1 red shape." / "There are 3 red shapes." (noun and plural as given).
+std::string count_sentence(long n, const std::string& noun, const std::string& plural);
 
 // All families in a fixed order (the order of `--family all`).
 const std::vector<const Family*>& families();

@@ -241,6 +241,26 @@ class Geometry : public Family {
     }
     return draft;
   }
+
+  // Every question needs a computation after the reading (area, perimeter, a missing side).
+  std::string answer_sentence(const Task& t) const override { return answer_after_fact("", t.answer_value); }
+
+  // Each labelled side's length; the unknown side ("x") states nothing.
+  std::vector<std::string> scene_facts(const Task& t) const override {
+    static const std::map<std::string, std::string> side = {
+        {"w", "width"},        {"h", "height"},        {"a", "vertical leg"}, {"b", "horizontal leg"},
+        {"W", "bottom side"},  {"H", "left side"},     {"T", "top side"},     {"R", "right side"},
+        {"nw", "notch width"}, {"nh", "notch height"}};
+    const std::string unit = t.scene.value("unit", "");
+    std::vector<std::string> facts;
+    for (const auto& l : t.scene.at("labels")) {
+      const std::string name = l.at("name"), text = l.at("text");
+      if (text == "x") continue;
+      const auto it = side.find(name);
+      facts.push_back("The " + (it == side.end() ? name : it->second) + " is " + text + (unit.empty() ? "" : " " + unit) + ".");
+    }
+    return facts;
+  }
 };
 
 }  // namespace

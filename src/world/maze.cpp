@@ -30,9 +30,8 @@ struct Grid {
   }
 };
 
-std::string cell_name(int r, int c) {
-  return "(row " + std::to_string(r + 1) + ", column " + std::to_string(c + 1) + ")";
-}
+std::string cell_phrase(int r, int c) { return "row " + std::to_string(r + 1) + ", column " + std::to_string(c + 1); }
+std::string cell_name(int r, int c) { return "(" + cell_phrase(r, c) + ")"; }
 
 // Breadth-first search; returns the path from (sr, sc) to (gr, gc), empty when unreachable.
 std::vector<std::pair<int, int>> bfs(const Grid& g, int sr, int sc, int gr, int gc) {
@@ -232,6 +231,41 @@ class Maze : public Family {
       }
       return draft;
     }
+  }
+
+  std::string answer_sentence(const Task& t) const override {
+    const std::string kind = t.query.value("kind", "");
+    const std::string& v = t.answer_value;
+    if (kind == "row_walls")
+      return answer_after_fact("Row " + std::to_string(t.query.at("row").get<int>() + 1) + " has " + v +
+                                   (v == "1" ? " black cell." : " black cells."), v);
+    if (kind == "direction") {
+      const auto& s = t.scene.at("start");
+      const auto& g = t.scene.at("goal");
+      return answer_after_fact("The green cell is at " + cell_phrase(s.at("row"), s.at("col")) + ". The red cell is at " +
+                                   cell_phrase(g.at("row"), g.at("col")) + ".", v);
+    }
+    return answer_after_fact("", v);
+  }
+
+  // How many black cells each row holds, then where the green and the red cell are.
+  std::vector<std::string> scene_facts(const Task& t) const override {
+    const int rows = t.scene.at("rows");
+    std::vector<int> walls(static_cast<size_t>(std::max(rows, 0)), 0);
+    for (const auto& w : t.scene.at("walls")) {
+      const int r = w.at(0);
+      if (r >= 0 && r < rows) ++walls[static_cast<size_t>(r)];
+    }
+    std::vector<std::string> facts;
+    for (int r = 0; r < rows; ++r) {
+      const int n = walls[static_cast<size_t>(r)];
+      facts.push_back("Row " + std::to_string(r + 1) + " has " + std::to_string(n) + (n == 1 ? " black cell." : " black cells."));
+    }
+    const auto& s = t.scene.at("start");
+    const auto& g = t.scene.at("goal");
+    facts.push_back("The green cell is at " + cell_phrase(s.at("row"), s.at("col")) + ".");
+    facts.push_back("The red cell is at " + cell_phrase(g.at("row"), g.at("col")) + ".");
+    return facts;
   }
 };
 

@@ -152,6 +152,30 @@ class Perception : public Family {
       return std::string("Closest to the ") + (kind == "topmost" ? "top" : "bottom") + " is " + v + ".";
     return v;
   }
+
+  // The colour of each object named by its shape (where the shape is unique in the scene), the
+  // shape of each named by its colour (colours are distinct), the place of each named by both;
+  // "the object" when it is alone.
+  std::vector<std::string> scene_facts(const Task& t) const override {
+    const json& objs = t.scene.at("objects");
+    std::vector<std::string> facts;
+    if (objs.size() == 1) {
+      const json& o = objs[0];
+      facts.push_back("The object is " + o.at("color").get<std::string>() + ".");
+      facts.push_back("The object is a " + o.at("shape").get<std::string>() + ".");
+      facts.push_back("The object is at " + o.at("region").get<std::string>() + ".");
+      return facts;
+    }
+    for (const auto& o : objs) {
+      const std::string shape = o.at("shape"), color = o.at("color"), region = o.at("region");
+      int same_shape = 0;
+      for (const auto& other : objs) same_shape += other.at("shape") == shape;
+      if (same_shape == 1) facts.push_back("The " + shape + " is " + color + ".");
+      facts.push_back("The " + color + " object is a " + shape + ".");
+      facts.push_back("The " + color + " " + shape + " is at " + region + ".");
+    }
+    return facts;
+  }
 };
 
 }  // namespace

@@ -1,4 +1,5 @@
-// world/registry.cpp — the list of VisWorld families and lookup by name.
+// world/registry.cpp — the list of VisWorld families, lookup by name, and the sentence helpers
+// the families share.
 #include "util/error.h"
 #include "world/family.h"
 
@@ -24,6 +25,14 @@ const Family& find_family(const std::string& name) {
   std::string known;
   for (const auto& n : family_names()) known += (known.empty() ? "" : ", ") + n;
   throw Error("world", "unknown family '" + name + "'", "known families: " + known + ", all");
+}
+
+std::string answer_after_fact(const std::string& fact, const std::string& value) {
+  return (fact.empty() ? "" : fact + " ") + "The answer is " + value + ".";
+}
+
+std::string count_sentence(long n, const std::string& noun, const std::string& plural) {
+  return n == 1 ? "There is 1 " + noun + "." : "There are " + std::to_string(n) + " " + plural + ".";
 }
 
 }  // namespace insightv::world

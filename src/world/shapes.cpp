@@ -10,6 +10,7 @@
 //                                               how many shapes would be left?
 // Distractor objects grow with difficulty (3-5, 5-8, 7-11 objects).
 #include <algorithm>
+#include <map>
 
 #include "world/answer.h"
 #include "world/family.h"
@@ -208,6 +209,27 @@ class Shapes : public Family {
         for (const auto& o : objs) draw_object(*ctx.canvas, o);
       return draft;
     }
+  }
+
+  std::string answer_sentence(const Task& t) const override {
+    if (t.query.value("kind", "") != "count") return answer_after_fact("", t.answer_value);
+    const Filter f = filter_from_json(t.query.at("a"));
+    return answer_after_fact(count_sentence(std::stol(t.answer_value), f.noun(false), f.noun(true)), t.answer_value);
+  }
+
+  // How many shapes of each colour, each shape and each size the scene holds (those present).
+  std::vector<std::string> scene_facts(const Task& t) const override {
+    std::vector<std::string> facts;
+    for (const char* key : {"color", "shape", "size"}) {
+      std::map<std::string, long> count;
+      for (const auto& o : t.scene.at("objects")) ++count[o.at(key).get<std::string>()];
+      for (const auto& [value, n] : count) {
+        Filter f;
+        (std::string(key) == "color" ? f.color : std::string(key) == "shape" ? f.shape : f.size) = value;
+        facts.push_back(count_sentence(n, f.noun(false), f.noun(true)));
+      }
+    }
+    return facts;
   }
 };
 

@@ -140,6 +140,13 @@ TEST(IntegrationPipeline, PresetsPrintParseAndRefuseUnknownKeys) {
   const auto style = test::run_cli({"pipeline", "--print-config", "--set", "answer_style=letters"});
   EXPECT_NE(style.exit_code, 0);
   EXPECT_NE(style.err.find("unknown answer style 'letters'"), std::string::npos) << style.err;
+  const auto families = test::run_cli({"pipeline", "--print-config", "--set", "ground_format=facts", "--set",
+                                       "ground_families=perception,clocks"});
+  EXPECT_NE(families.exit_code, 0);
+  EXPECT_NE(families.err.find("unknown family 'clocks'"), std::string::npos) << families.err;
+  const auto questions = test::run_cli({"pipeline", "--print-config", "--set", "ground_families=all"});
+  EXPECT_NE(questions.exit_code, 0);
+  EXPECT_NE(questions.err.find("need the facts format"), std::string::npos) << questions.err;
   const auto facts = test::run_cli({"pipeline", "--print-config", "--set", "ground_format=facts"});
   ASSERT_EQ(facts.exit_code, 0) << facts.err;
   EXPECT_NE(facts.out.find("ground_format: \"facts\""), std::string::npos) << facts.out;

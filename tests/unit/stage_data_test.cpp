@@ -12,6 +12,7 @@
 #include "pipeline/stage_data.h"
 #include "world/describe.h"
 #include "util/error.h"
+#include "world/family.h"
 #include "world/generate.h"
 
 namespace insightv::pipeline {
@@ -206,17 +207,25 @@ TEST(StageData, GroundingLookupsAnswerFromTheScene) {
         if (named && (l.answer == c || l.answer == s || l.answer == r)) found = true;
       }
       EXPECT_TRUE(found) << l.question << " -> " << l.answer;
-      // The fact states the same lookup: it ends in the answer, and names what the question names.
-      const std::string tail = " " + l.answer + ".";
-      ASSERT_GE(l.fact.size(), tail.size());
-      EXPECT_EQ(l.fact.substr(l.fact.size() - tail.size()), tail) << l.fact;
-      EXPECT_EQ(l.fact.rfind("The ", 0), 0u) << l.fact;
       ++checked;
     }
   }
   EXPECT_GT(checked, 100);
   spec.family = &insightv::world::find_family("clock");
   EXPECT_TRUE(insightv::pipeline::grounding_lookups(insightv::world::generate_task(spec, nullptr)).empty());
+}
+
+// The facts of one grounding sample's scene, regenerated from its id ("ground-<i>") and the family
+// the set draws it from (families in turn).
+std::vector<std::string> grounding_scene_facts(const insightv::data::LlavaSample& s, const std::vector<std::string>& families,
+                                               int size) {
+  const int64_t i = std::stoll(s.id.substr(std::string("ground-").size()));
+  insightv::world::TaskSpec spec;
+  spec.family = &insightv::world::find_family(families[static_cast<size_t>(i) % families.size()]);
+  spec.split = "vision";
+  spec.size = size;
+  spec.index = 200000000000LL + i;
+  return spec.family->scene_facts(insightv::world::generate_task(spec, nullptr));
 }
 
 TEST(StageData, GroundingFactsAreOneSamplePerSceneWithEveryLookup) {
@@ -227,22 +236,47 @@ TEST(StageData, GroundingFactsAreOneSamplePerSceneWithEveryLookup) {
   EXPECT_EQ(static_cast<int64_t>(g.all.size()), 30);  // the one-object scenes' samples lead `all`
   ASSERT_FALSE(g.single.empty());
   for (size_t i = 0; i < g.single.size(); ++i) EXPECT_EQ(g.all[i].id, g.single[i].id);
-  insightv::world::TaskSpec spec;
-  spec.family = &insightv::world::find_family("perception");
-  spec.split = "vision";
-  spec.size = 64;
   for (const auto& s : g.all) {
     ASSERT_EQ(s.conversations.size(), 2u);
     EXPECT_EQ(s.conversations[0].value, std::string("<image>\n") + insightv::pipeline::kGroundingFactsPrompt);
-    // The scene the sample was drawn from: its index is in the id ("ground-<i>").
-    spec.index = 200000000000LL + std::stoll(s.id.substr(std::string("ground-").size()));
-    const auto lookups = insightv::pipeline::grounding_lookups(insightv::world::generate_task(spec, nullptr));
     const std::string& facts = s.conversations[1].value;
     size_t length = 0;
-    for (const auto& l : lookups) {
-      EXPECT_NE(facts.find(l.fact), std::string::npos) << l.fact << " not in " << facts;
-      length += l.fact.size() + 1;
+    for (const auto& f : grounding_scene_facts(s, {"perception"}, 64)) {
+      EXPECT_NE(facts.find(f), std::string::npos) << f << " not in " << facts;
+      length += f.size() + 1;
     }
     EXPECT_EQ(facts.size() + 1, length) << facts;  // every fact once, nothing else
   }
+}
+
+TEST(StageData, GroundingFactsOfEveryFamilyTakeTheFamiliesInTurn) {
+  using insightv::pipeline::GroundingFormat;
+  const auto families = insightv::pipeline::parse_grounding_families("all", GroundingFormat::facts);
+  EXPECT_EQ(families, insightv::world::family_names());
+  const std::string dir = insightv::test::make_temp_dir("grounding-facts-all");
+  const auto g = insightv::pipeline::write_grounding_set(dir, 21, 0, 64, {}, 1, GroundingFormat::facts, families);
+  EXPECT_EQ(g.images, 21);
+  ASSERT_EQ(g.all.size(), 21u);
+  std::set<std::string> openings;  // each family words its facts its own way
+  for (const auto& s : g.all) {
+    const std::string& facts = s.conversations[1].value;
+    size_t length = 0;
+    for (const auto& f : grounding_scene_facts(s, families, 64)) {
+      EXPECT_NE(facts.find(f), std::string::npos) << f << " not in " << facts;
+      length += f.size() + 1;
+    }
+    EXPECT_EQ(facts.size() + 1, length) << facts;
+    openings.insert(facts.substr(0, facts.find(' ', 4)));
+  }
+  EXPECT_GE(openings.size(), 6u);
+  // Lists and their errors.
+  EXPECT_EQ(insightv::pipeline::parse_grounding_families("clock,perception,clock", GroundingFormat::facts),
+            (std::vector<std::string>{"clock", "perception"}));
+  EXPECT_EQ(insightv::pipeline::parse_grounding_families("perception", GroundingFormat::questions),
+            std::vector<std::string>{"perception"});
+  EXPECT_THROW(insightv::pipeline::parse_grounding_families("clocks", GroundingFormat::facts), insightv::Error);
+  EXPECT_THROW(insightv::pipeline::parse_grounding_families("", GroundingFormat::facts), insightv::Error);
+  EXPECT_THROW(insightv::pipeline::parse_grounding_families("all", GroundingFormat::questions), insightv::Error);
+  EXPECT_THROW(insightv::pipeline::write_grounding_set(dir, 2, 0, 64, {}, 1, GroundingFormat::questions, {"clock"}),
+               insightv::Error);
 }

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "world/family.h"
 #include "world/generate.h"
 
 using insightv::json;
@@ -268,6 +269,53 @@ TEST_P(WorldSolver, ChoicesAnswersAndStepsAreConsistent) {
     EXPECT_EQ(insightv::world::task_to_json(insightv::world::task_from_json(back, "test")), back);
   }
   for (const char* l : {"A", "B", "C", "D"}) EXPECT_GT(letters[l], 10) << "letter " << l << " is rare";
+}
+
+// The scene's facts (the grounding stage's fact lists) agree with the solver: every fact that an
+// answer sentence of a difficulty-1 question (or a perception one) states before "The answer is" —
+// the question's lookup, holding the solver's answer — is one of the scene's facts, word for word.
+// (A two-attribute count of difficulty 2, "There is 1 small red shape.", is stated but not listed.)
+TEST_P(WorldSolver, SceneFactsHoldTheFactEveryAnswerSentenceStates) {
+  const auto& family = insightv::world::find_family(GetParam());
+  insightv::world::TaskSpec spec;
+  spec.family = &family;
+  spec.world_seed = 13;
+  int stated = 0;
+  for (int i = 0; i < 300; ++i) {
+    spec.index = i;
+    const Task t = insightv::world::generate_task(spec, nullptr);
+    const std::vector<std::string> facts = family.scene_facts(t);
+    ASSERT_FALSE(facts.empty()) << t.id;
+    EXPECT_EQ(std::set<std::string>(facts.begin(), facts.end()).size(), facts.size()) << t.id << ": a fact twice";
+    for (const auto& f : facts) EXPECT_TRUE(f.size() > 4 && f[0] >= 'A' && f[0] <= 'Z' && f.back() == '.') << f;
+    const std::string sentence = family.answer_sentence(t);
+    std::string fact = sentence;
+    const size_t tail = sentence.find("The answer is ");
+    if (tail != std::string::npos) {
+      EXPECT_EQ(sentence.substr(tail), "The answer is " + t.answer_value + ".") << t.id;
+      fact = tail == 0 ? "" : sentence.substr(0, tail - 1);
+    } else {
+      ASSERT_EQ(GetParam(), std::string("perception")) << t.id << ": " << sentence;
+      const std::string kind = t.query["kind"];
+      // Perception restates its lookup; "closest to the top" and the one-object scene's "the
+      // circle" (its fact says "the object") are not among the listed facts.
+      if (kind == "topmost" || kind == "bottommost" || t.scene["objects"].size() == 1) fact.clear();
+    }
+    if (fact.empty()) continue;
+    // The maze's direction states the two cells it compares; every other fact holds the answer.
+    if (t.query["kind"] != "direction") EXPECT_NE(fact.find(t.answer_value), std::string::npos) << t.id << ": " << fact;
+    if (t.difficulty != 1 && GetParam() != std::string("perception")) continue;
+    size_t start = 0;
+    while (start < fact.size()) {  // each sentence of the stated fact
+      size_t end = fact.find(". ", start);
+      end = end == std::string::npos ? fact.size() : end + 1;
+      const std::string one = fact.substr(start, end - start);
+      EXPECT_NE(std::find(facts.begin(), facts.end(), one), facts.end()) << t.id << ": '" << one << "' not a scene fact";
+      start = end + 1;
+    }
+    ++stated;
+  }
+  if (GetParam() != std::string("geometry")) EXPECT_GT(stated, 30) << "single-hop questions state their fact";
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, WorldSolver,
