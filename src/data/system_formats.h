@@ -50,10 +50,11 @@ std::string task_prompt(const world::Task& t);
 
 // How a training reply gives a task's answer. `letter` is the paper's data: the option letter of
 // a multiple-choice task ("B"). `text` is the option's text ("square") and `sentence` the family's
-// answer sentence ("The red object is a square.", world::Family::answer_sentence; the text where a
-// family has none). The grader counts all three as the same answer (data/answer_match.h: option
-// letter, else the only option whose text the reply holds — VLMEvalKit matches options the same
-// way); text and sentence spare a decoder trained from scratch the backward lookup from an
+// answer sentence (world::Family::answer_sentence: the looked-up fact, then the answer — "Bar B is
+// 7. The answer is 7.", perception's "The red object is a square."). The grader counts all three as
+// the same answer (data/answer_match.h: option letter, else "the answer is …", else the only option
+// whose text the reply holds — VLMEvalKit matches options the same way); text and sentence spare a
+// decoder trained from scratch the backward lookup from an
 // option's text to its letter, which the nano model does not learn (docs/vision.md). Open tasks
 // answer their value in the letter and text styles. An option whose text alone reads as an option
 // letter (a bar labelled "A" among four options) is answered by its letter in every style.

@@ -109,7 +109,7 @@ TEST(IntegrationPipeline, KilledRunsResume) {
 TEST(IntegrationPipeline, PresetsPrintParseAndRefuseUnknownKeys) {
   const auto nano = test::run_cli({"pipeline", "--print-config", "--preset", "nano"});
   ASSERT_EQ(nano.exit_code, 0) << nano.err;
-  EXPECT_NE(nano.out.find("vision_steps: 500"), std::string::npos) << nano.out;
+  EXPECT_NE(nano.out.find("vision_steps: 2000"), std::string::npos) << nano.out;
   EXPECT_NE(nano.out.find("# vision stage steps"), std::string::npos);
   // Printed, written to a file and read back: the same preset, from any folder.
   const std::string dir = test::make_temp_dir("pipeline-config");
@@ -144,12 +144,17 @@ TEST(IntegrationPipeline, PresetsPrintParseAndRefuseUnknownKeys) {
                                        "ground_families=perception,clocks"});
   EXPECT_NE(families.exit_code, 0);
   EXPECT_NE(families.err.find("unknown family 'clocks'"), std::string::npos) << families.err;
-  const auto questions = test::run_cli({"pipeline", "--print-config", "--set", "ground_families=all"});
+  const auto questions = test::run_cli(
+      {"pipeline", "--print-config", "--set", "ground_format=questions", "--set", "ground_families=all"});
   EXPECT_NE(questions.exit_code, 0);
   EXPECT_NE(questions.err.find("need the facts format"), std::string::npos) << questions.err;
-  const auto facts = test::run_cli({"pipeline", "--print-config", "--set", "ground_format=facts"});
+  const auto facts = test::run_cli({"pipeline", "--print-config", "--preset", "nano"});
   ASSERT_EQ(facts.exit_code, 0) << facts.err;
   EXPECT_NE(facts.out.find("ground_format: \"facts\""), std::string::npos) << facts.out;
+  const auto perception = test::run_cli(
+      {"pipeline", "--print-config", "--set", "ground_format=questions", "--set", "ground_families=perception"});
+  ASSERT_EQ(perception.exit_code, 0) << perception.err;
+  EXPECT_NE(perception.out.find("ground_format: \"questions\""), std::string::npos) << perception.out;
   write_file_atomic(join_path(dir, "typo.yaml"), "preset: nano\nvison_steps: 3\n");
   const auto typo = test::run_cli({"pipeline", "--print-config", "--config", join_path(dir, "typo.yaml")});
   EXPECT_NE(typo.exit_code, 0);
