@@ -430,7 +430,8 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
 
   stage(c, "dpo", {{"rounds", p.dpo_rounds}, {"paths", p.dpo_paths}, {"questions", p.dpo_questions},
                    {"lr", p.dpo_lr}, {"beta", p.dpo_beta}, {"epochs", p.dpo_epochs}, {"batch", p.dpo_batch},
-                   {"max_tokens", p.reason_max_tokens}, {"bf16", c.bf16}, {"seed", seed}, {"micro_batch", 2}},
+                   {"max_tokens", p.reason_max_tokens}, {"answer_max_tokens", p.answer_max_tokens},
+                   {"bf16", c.bf16}, {"seed", seed}, {"micro_batch", 2}},
         {"reason", "summary", "world"}, [&] {
           DpoIterateConfig d;
           d.reason = c.dir("reason");
