@@ -155,24 +155,7 @@ std::vector<std::string> parse_grounding_families(const std::string& list, Groun
 
 std::vector<GroundingLookup> grounding_lookups(const world::Task& t) {
   std::vector<GroundingLookup> q;
-  if (t.family != "perception") return q;
-  const json& objs = t.scene.at("objects");
-  if (objs.size() == 1) {
-    const json& o = objs[0];
-    q.push_back({"What colour is the object?", o.at("color")});
-    q.push_back({"What shape is the object?", o.at("shape")});
-    q.push_back({"Where in the image is the object?", o.at("region")});
-    return q;
-  }
-  for (const auto& o : objs) {
-    const std::string shape = o.at("shape"), color = o.at("color"), region = o.at("region");
-    int same_shape = 0;
-    for (const auto& other : objs) same_shape += other.at("shape") == shape;
-    if (same_shape == 1) q.push_back({"What colour is the " + shape + "?", color});
-    // Colours are distinct in a scene.
-    q.push_back({"What shape is the " + color + " object?", shape});
-    q.push_back({"Where in the image is the " + color + " " + shape + "?", region});
-  }
+  for (const auto& l : world::perception_lookups(t)) q.push_back({l.question, l.answer});
   return q;
 }
 

@@ -74,4 +74,14 @@ const Family& digit_table_family();
 const Family& geometry_family();
 const Family& perception_family();
 
+// One lookup in a perception scene, worded as a question, its one-word answer, and the same
+// lookup as a fact: the colour of an object named by its shape (where the shape is unique), the
+// shape of one named by its colour (colours are distinct), the place of one named by both; "the
+// object" when it is alone. Perception's scene_facts are these facts; the grounding stage's
+// questions are these questions (pipeline/stage_data.h).
+struct PerceptionLookup {
+  std::string question, answer, fact;
+};
+std::vector<PerceptionLookup> perception_lookups(const Task& t);
+
 }  // namespace insightv::world

@@ -153,32 +153,38 @@ class Perception : public Family {
     return v;
   }
 
-  // The colour of each object named by its shape (where the shape is unique in the scene), the
-  // shape of each named by its colour (colours are distinct), the place of each named by both;
-  // "the object" when it is alone.
   std::vector<std::string> scene_facts(const Task& t) const override {
-    const json& objs = t.scene.at("objects");
     std::vector<std::string> facts;
-    if (objs.size() == 1) {
-      const json& o = objs[0];
-      facts.push_back("The object is " + o.at("color").get<std::string>() + ".");
-      facts.push_back("The object is a " + o.at("shape").get<std::string>() + ".");
-      facts.push_back("The object is at " + o.at("region").get<std::string>() + ".");
-      return facts;
-    }
-    for (const auto& o : objs) {
-      const std::string shape = o.at("shape"), color = o.at("color"), region = o.at("region");
-      int same_shape = 0;
-      for (const auto& other : objs) same_shape += other.at("shape") == shape;
-      if (same_shape == 1) facts.push_back("The " + shape + " is " + color + ".");
-      facts.push_back("The " + color + " object is a " + shape + ".");
-      facts.push_back("The " + color + " " + shape + " is at " + region + ".");
-    }
+    for (const auto& l : perception_lookups(t)) facts.push_back(l.fact);
     return facts;
   }
 };
 
 }  // namespace
+
+std::vector<PerceptionLookup> perception_lookups(const Task& t) {
+  std::vector<PerceptionLookup> q;
+  if (t.family != "perception") return q;
+  const json& objs = t.scene.at("objects");
+  if (objs.size() == 1) {
+    const std::string color = objs[0].at("color"), shape = objs[0].at("shape"), region = objs[0].at("region");
+    q.push_back({"What colour is the object?", color, "The object is " + color + "."});
+    q.push_back({"What shape is the object?", shape, "The object is a " + shape + "."});
+    q.push_back({"Where in the image is the object?", region, "The object is at " + region + "."});
+    return q;
+  }
+  for (const auto& o : objs) {
+    const std::string shape = o.at("shape"), color = o.at("color"), region = o.at("region");
+    int same_shape = 0;
+    for (const auto& other : objs) same_shape += other.at("shape") == shape;
+    if (same_shape == 1)
+      q.push_back({"What colour is the " + shape + "?", color, "The " + shape + " is " + color + "."});
+    q.push_back({"What shape is the " + color + " object?", shape, "The " + color + " object is a " + shape + "."});
+    q.push_back({"Where in the image is the " + color + " " + shape + "?", region,
+                 "The " + color + " " + shape + " is at " + region + "."});
+  }
+  return q;
+}
 
 const Family& perception_family() {
   static const Perception f;
