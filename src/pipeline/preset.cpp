@@ -48,6 +48,9 @@ const std::vector<Field>& fields() {
       {"vision_steps", &P::vision_steps, "vision stage steps (0: no vision stage; base starts from init)"},
       {"vision_batch", &P::vision_batch, "vision stage images per step (generated on the fly)"},
       {"vision_lr", &P::vision_lr, "vision stage peak learning rate"},
+      {"vision_scene_weight", &P::vision_scene_weight,
+       "vision stage: weight of the whole-image scene-slot head (each family's single-hop facts from the mean "
+       "of the patch features; 0: not trained)"},
       {"ground_format", &P::ground_format,
        "grounding stage: questions (up to 3 one-word questions per scene) | facts (every lookup of a scene, "
        "as one list of sentences)"},

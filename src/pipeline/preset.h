@@ -38,6 +38,7 @@ struct PipelinePreset {
   // The vision stage (train/vision_stage.h); 0 steps skips it and base starts from init.
   int64_t vision_steps = 500, vision_batch = 64;
   double vision_lr = 1e-3;
+  double vision_scene_weight = 0;  // the scene-slot head's loss weight (0: patch heads only)
   // The grounding stage (pipeline/stage_data.h write_grounding_set): one-word questions about
   // generated perception scenes, or fact lists about scenes of `ground_families`, the one-object
   // perception scenes first; 0 steps skips it.

@@ -360,8 +360,10 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
     return json{{"parameters", count_parameters(mc).total()}, {"vocab_size", mc.text.vocab_size}};
   });
 
-  stage(c, "vision", {{"steps", p.vision_steps}, {"batch", p.vision_batch}, {"lr", p.vision_lr}, {"bf16", c.bf16},
-                      {"seed", seed}},
+  json vision_key = {{"steps", p.vision_steps}, {"batch", p.vision_batch}, {"lr", p.vision_lr}, {"bf16", c.bf16},
+                     {"seed", seed}};
+  if (p.vision_scene_weight > 0) vision_key["scene_weight"] = p.vision_scene_weight;  // 0: runs before the key stay valid
+  stage(c, "vision", vision_key,
         {"init", "world"}, [&] {
           if (p.vision_steps <= 0) return json{{"skipped", "vision_steps is 0"}};
           Checkpoint ck = load_checkpoint(c.dir("init"));
@@ -369,6 +371,7 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
           v.steps = p.vision_steps;
           v.batch = p.vision_batch;
           v.optim.lr = p.vision_lr;
+          v.scene_weight = p.vision_scene_weight;
           v.world_seed = seed;
           v.out_dir = c.dir("vision");
           v.save_every = std::max<int64_t>(25, p.vision_steps / 4);

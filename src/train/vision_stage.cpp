@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <future>
+#include <map>
 
 #include "model/checkpoint.h"
 #include "model/image_processor.h"
@@ -35,8 +36,9 @@ struct VisionHeadsImpl : torch::nn::Module {
     number = register_module("number", torch::nn::Linear(width, world::kNumberClasses));
     hour = register_module("hour", torch::nn::Linear(width, world::kClockClasses));
     minute = register_module("minute", torch::nn::Linear(width, world::kClockClasses));
+    scene = register_module("scene", torch::nn::Linear(width, world::kSceneSlots * world::kSlotClasses));
   }
-  torch::nn::Linear color{nullptr}, shape{nullptr}, number{nullptr}, hour{nullptr}, minute{nullptr};
+  torch::nn::Linear color{nullptr}, shape{nullptr}, number{nullptr}, hour{nullptr}, minute{nullptr}, scene{nullptr};
 };
 TORCH_MODULE(VisionHeads);
 
@@ -45,6 +47,7 @@ struct Batch {
   torch::Tensor pixels;                       // [B,3,S,S]
   torch::Tensor color, shape, number;         // [B,P]
   torch::Tensor hour, minute;                 // [B]
+  torch::Tensor scene;                        // [B,kSceneSlots]
   int64_t excluded = 0;
 };
 
@@ -52,7 +55,7 @@ Batch make_batch(const ModelConfig& mc, const VisionStageConfig& cfg, const std:
                  int64_t first, int64_t n) {
   const int size = static_cast<int>(mc.vision->image_size), patch = static_cast<int>(mc.vision->patch_size);
   std::vector<torch::Tensor> pix;
-  std::vector<int64_t> color, shape, number, hour, minute;
+  std::vector<int64_t> color, shape, number, hour, minute, scene;
   Batch b;
   for (int64_t i = first; i < first + n; ++i) {
     world::TaskSpec spec;
@@ -79,6 +82,7 @@ Batch make_batch(const ModelConfig& mc, const VisionStageConfig& cfg, const std:
     }
     hour.push_back(l.hour >= 0 ? l.hour : kIgnoreIndex);
     minute.push_back(l.minute >= 0 ? l.minute : kIgnoreIndex);
+    for (int v : l.slots) scene.push_back(v >= 0 ? v : kIgnoreIndex);
   }
   check(!pix.empty(), "vision", "every image of a batch was excluded", "the excluded set is too broad");
   const int64_t B = static_cast<int64_t>(pix.size());
@@ -92,18 +96,21 @@ Batch make_batch(const ModelConfig& mc, const VisionStageConfig& cfg, const std:
   b.number = as(number, true);
   b.hour = as(hour, false);
   b.minute = as(minute, false);
+  b.scene = as(scene, true);
   return b;
 }
 
 struct HeadOutputs {
   torch::Tensor color, shape, number, hour, minute;  // logits
+  torch::Tensor scene;                               // [B,kSceneSlots,kSlotClasses] logits
   torch::Tensor features;                            // [B,P,C] what the heads read
 };
 
 HeadOutputs run_heads(MultimodalLM& lm, VisionHeads& heads, const torch::Tensor& pixels) {
   auto f = lm->vision_features(pixels).to(torch::kFloat32);  // [B,P,C]
   auto pooled = f.mean(1);
-  return {heads->color(f), heads->shape(f), heads->number(f), heads->hour(pooled), heads->minute(pooled), f};
+  auto scene = heads->scene(pooled).view({f.size(0), world::kSceneSlots, world::kSlotClasses});
+  return {heads->color(f), heads->shape(f), heads->number(f), heads->hour(pooled), heads->minute(pooled), scene, f};
 }
 
 // Mean cross-entropy over the labelled positions; 0 (still in the graph) when none is labelled.
@@ -115,9 +122,11 @@ torch::Tensor head_loss(const torch::Tensor& logits, const torch::Tensor& target
                                               torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnoreIndex));
 }
 
-torch::Tensor total_loss(const HeadOutputs& o, const Batch& b) {
-  return head_loss(o.color, b.color) + head_loss(o.shape, b.shape) + head_loss(o.number, b.number) +
-         0.5 * (head_loss(o.hour, b.hour) + head_loss(o.minute, b.minute));
+torch::Tensor total_loss(const HeadOutputs& o, const Batch& b, double scene_weight) {
+  auto loss = head_loss(o.color, b.color) + head_loss(o.shape, b.shape) + head_loss(o.number, b.number) +
+              0.5 * (head_loss(o.hour, b.hour) + head_loss(o.minute, b.minute));
+  if (scene_weight > 0) loss = loss + scene_weight * head_loss(o.scene, b.scene);
+  return loss;
 }
 
 struct Tally {
@@ -160,6 +169,8 @@ json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& 
                        const std::vector<const world::Family*>& fams) {
   torch::NoGradGuard no_grad;
   Tally color, shape, number, hour, minute;
+  std::map<std::string, Tally> scene;  // per family
+  std::vector<std::vector<int64_t>> slot_targets(world::kSceneSlots);  // for the majority-class accuracy
   LabelledFeatures color_share, shape_share;
   for (int64_t start = 0; start < cfg.eval_images; start += 64) {
     const Batch b = make_batch(mc, cfg, fams, kHeldOutOffset + start, std::min<int64_t>(64, cfg.eval_images - start));
@@ -171,11 +182,38 @@ json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& 
     minute.add(o.minute, b.minute);
     color_share.add(o.features, b.color);
     shape_share.add(o.features, b.shape);
+    for (int slot = 0; slot < world::kSceneSlots; ++slot) {
+      auto target = b.scene.index({torch::indexing::Slice(), slot});
+      if ((target != kIgnoreIndex).any().item<bool>())
+{
+        scene[world::scene_slot_family(slot)].add(o.scene.index({torch::indexing::Slice(), slot}), target);
+        for (int64_t i = 0; i < target.size(0); ++i)
+          if (target[i].item<int64_t>() != kIgnoreIndex) slot_targets[static_cast<size_t>(slot)].push_back(target[i].item<int64_t>());
+      }
+    }
   }
   json j = {{"images", cfg.eval_images}, {"color", color.to_json(true)}, {"shape", shape.to_json(true)},
             {"number", number.to_json(true)}, {"hour", hour.to_json(false)}, {"minute", minute.to_json(false)}};
   j["color"]["variance_share"] = color_share.share();
   j["shape"]["variance_share"] = shape_share.share();
+  if (cfg.scene_weight > 0) {
+    // The prior to beat: each slot's most frequent held-out class, pooled per family.
+    std::map<std::string, std::pair<int64_t, int64_t>> majority;  // family -> (right, n)
+    for (int slot = 0; slot < world::kSceneSlots; ++slot) {
+      std::map<int64_t, int64_t> count;
+      for (int64_t v : slot_targets[static_cast<size_t>(slot)]) ++count[v];
+      int64_t top = 0;
+      for (const auto& [v, n] : count) top = std::max(top, n);
+      auto& m = majority[world::scene_slot_family(slot)];
+      m.first += top;
+      m.second += static_cast<int64_t>(slot_targets[static_cast<size_t>(slot)].size());
+    }
+    for (const auto& [family, tally] : scene) {
+      j["scene"][family] = tally.to_json(true);  // non_none: the slots whose fact the scene has
+      const auto& m = majority[family];
+      j["scene"][family]["majority_accuracy"] = m.second > 0 ? static_cast<double>(m.first) / static_cast<double>(m.second) : 0.0;
+    }
+  }
   return j;
 }
 
@@ -252,7 +290,7 @@ VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, 
     torch::Tensor loss;
     {
       CpuBf16Autocast autocast(cfg.bf16);
-      loss = total_loss(run_heads(lm, heads, b.pixels), b);
+      loss = total_loss(run_heads(lm, heads, b.pixels), b, cfg.scene_weight);
     }
     loss.backward();
     const double grad_norm = clip_gradients(both, cfg.optim.clip_norm);

@@ -12,7 +12,9 @@
 // `eval_images` images from indices past 10^11 of the same split, never trained on.
 // Supervision: world/patch_labels.h — per patch colour (every family), shape (shapes,
 // perception) and printed number (digit_table, bar_chart, geometry), and the clock's hour and
-// minute from the mean of the patch features; each head is one linear layer on the features
+// minute from the mean of the patch features, and with scene_weight > 0 the scene slots (each
+// family's single-hop facts: counts, bar values, table cells, side lengths, perception lookups)
+// from the same mean; each head is one linear layer on the features
 // the projector will see (the select layer, CLS dropped), so what is learnt is linearly there.
 // The loss is the sum of the heads' cross-entropies, each over the images that have its labels.
 // Resumable like SFT (checkpoints/, `latest`; heads and optimizer included): a killed run
@@ -39,6 +41,7 @@ struct VisionStageConfig {
   int64_t steps = 500;
   int64_t batch = 64;               // images per step
   OptimConfig optim;                // lr, warmup, clipping
+  double scene_weight = 0;          // weight of the scene-slot head's loss (0: not trained)
   uint64_t world_seed = 0;
   std::vector<std::string> families = {"all"};
   std::vector<int> difficulties = {1, 2, 3};
@@ -58,7 +61,8 @@ struct VisionStageSummary {
   double images_per_s = 0;
   int64_t excluded_images = 0;      // generated images dropped because they equal an excluded one
   json heldout;                     // per head: accuracy over all labelled patches and over non-"none" ones;
-                                    // colour and shape: variance_share (label_variance_share, object patches)
+                                    // colour and shape: variance_share (label_variance_share, object patches);
+                                    // scene: slot accuracy per family (scene_weight > 0)
   json to_json() const;
 };
 

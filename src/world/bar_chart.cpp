@@ -26,12 +26,6 @@ struct Bar {
   double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
 };
 
-const std::vector<std::string>& label_pool() {
-  static const std::vector<std::string> pool = {"A", "B", "C", "D", "E", "F", "G", "H",
-                                                "K", "M", "N", "P", "R", "S", "T", "W"};
-  return pool;
-}
-
 std::string list_bars(const std::vector<Bar>& bars) {
   std::vector<std::string> parts;
   for (const auto& b : bars) parts.push_back(b.label + " = " + std::to_string(b.value));
@@ -186,7 +180,7 @@ class BarChart : public Family {
     const double S = ctx.size;
     for (;;) {
       const int n = static_cast<int>(rng.uniform_int(lo[d - 1], hi[d - 1]));
-      std::vector<std::string> labels = label_pool(), colors = object_colors();
+      std::vector<std::string> labels = bar_label_pool(), colors = object_colors();
       rng.shuffle(labels);
       rng.shuffle(colors);
       labels.resize(static_cast<size_t>(n));
@@ -308,6 +302,12 @@ class BarChart : public Family {
 };
 
 }  // namespace
+
+const std::vector<std::string>& bar_label_pool() {
+  static const std::vector<std::string> pool = {"A", "B", "C", "D", "E", "F", "G", "H",
+                                                "K", "M", "N", "P", "R", "S", "T", "W"};
+  return pool;
+}
 
 const Family& bar_chart_family() {
   static const BarChart f;

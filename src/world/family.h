@@ -79,6 +79,9 @@ const Family& perception_family();
 // shape of one named by its colour (colours are distinct), the place of one named by both; "the
 // object" when it is alone. Perception's scene_facts are these facts; the grounding stage's
 // questions are these questions (pipeline/stage_data.h).
+// The bar chart's bar labels: each chart draws some of these, in this order.
+const std::vector<std::string>& bar_label_pool();
+
 struct PerceptionLookup {
   std::string question, answer, fact;
 };

@@ -6,7 +6,9 @@
 #include <cmath>
 
 #include "util/error.h"
+#include "world/answer.h"
 #include "world/canvas.h"
+#include "world/family.h"
 
 namespace insightv::world {
 
@@ -35,7 +37,100 @@ int shape_class(const std::string& shape) {
 
 int number_class(long v) { return v >= 0 && v <= kNumberClasses - 2 ? static_cast<int>(v) + 1 : 0; }
 
+// The scene slots' layout: each family's first slot and count, in slot order.
+struct SlotRange {
+  std::string family;
+  int first, count;
+};
+const std::vector<SlotRange>& slot_ranges() {
+  static const std::vector<SlotRange> r = {{"shapes", 0, 14},       {"perception", 14, 18}, {"bar_chart", 32, 16},
+                                           {"digit_table", 48, 12}, {"geometry", 60, 10},   {"maze", 70, 11}};
+  return r;
+}
+int slot_base(const std::string& family) {
+  for (const auto& r : slot_ranges())
+    if (r.family == family) return r.first;
+  return -1;
+}
+int clamp_class(long v) { return static_cast<int>(std::clamp<long>(v, 0, kSlotClasses - 1)); }
+int index_in(const std::vector<std::string>& names, const std::string& name) {
+  const auto it = std::find(names.begin(), names.end(), name);
+  return it == names.end() ? -1 : static_cast<int>(it - names.begin());
+}
+
+std::vector<int> scene_slots(const Task& task) {
+  std::vector<int> slots(kSceneSlots, -1);
+  const int base = slot_base(task.family);
+  if (base < 0) return slots;
+  auto at = [&](int i) -> int& { return slots[static_cast<size_t>(base + i)]; };
+  const json& s = task.scene;
+  const auto& colors = object_colors();
+  const auto& shapes = patch_shape_names();
+  if (task.family == "shapes") {  // counts: 6 colours, 6 shapes, small and large
+    for (int i = 0; i < 14; ++i) at(i) = 0;
+    for (const auto& o : s.at("objects")) {
+      const int c = index_in(colors, o.at("color")), sh = index_in(shapes, o.at("shape"));
+      const std::string size = o.at("size");
+      if (c >= 0) at(c) = clamp_class(at(c) + 1);
+      if (sh >= 0) at(6 + sh) = clamp_class(at(6 + sh) + 1);
+      at(size == "small" ? 12 : 13) = clamp_class(at(size == "small" ? 12 : 13) + 1);
+    }
+  } else if (task.family == "perception") {  // per colour: shape, region; per shape: colour
+    for (int i = 0; i < 18; ++i) at(i) = 0;
+    std::vector<int> per_shape(6, 0);
+    for (const auto& o : s.at("objects")) {
+      const int c = index_in(colors, o.at("color")), sh = index_in(shapes, o.at("shape"));
+      const int region = index_in(region_names(), o.at("region"));
+      if (c >= 0 && sh >= 0) at(c) = sh + 1;
+      if (c >= 0 && region >= 0) at(6 + c) = region + 1;
+      if (sh >= 0 && c >= 0) {
+        at(12 + sh) = ++per_shape[static_cast<size_t>(sh)] == 1 ? c + 1 : -1;  // two of a shape: no single colour
+      }
+    }
+  } else if (task.family == "bar_chart") {
+    for (int i = 0; i < 16; ++i) at(i) = 0;
+    for (const auto& b : s.at("bars")) {
+      const int label = index_in(bar_label_pool(), b.at("label"));
+      if (label >= 0) at(label) = clamp_class(b.at("value").get<long>() + 1);
+    }
+  } else if (task.family == "digit_table") {  // up to 3 rows of 4
+    for (int i = 0; i < 12; ++i) at(i) = 0;
+    const json& rows = s.at("values");
+    for (size_t r = 0; r < rows.size() && r < 3; ++r)
+      for (size_t c = 0; c < rows[r].size() && c < 4; ++c)
+        at(static_cast<int>(r * 4 + c)) = clamp_class(rows[r][c].get<long>() + 1);
+  } else if (task.family == "geometry") {
+    static const std::vector<std::string> sides = {"w", "h", "a", "b", "W", "H", "T", "R", "nw", "nh"};
+    for (int i = 0; i < 10; ++i) at(i) = 0;
+    for (const auto& l : s.at("labels")) {
+      const int i = index_in(sides, l.at("name"));
+      const std::string text = l.at("text");
+      const bool number = !text.empty() && std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+      if (i >= 0) at(i) = number ? clamp_class(std::stol(text) + 1) : -1;  // "x": the unknown side
+    }
+  } else if (task.family == "maze") {  // black cells per row (up to 7 rows), green and red cells
+    const int rows = s.at("rows");
+    for (int r = 0; r < 7; ++r) at(r) = r < rows ? 1 : 0;
+    for (const auto& w : s.at("walls")) {
+      const int r = w.at(0);
+      if (r >= 0 && r < std::min(rows, 7)) at(r) = clamp_class(at(r) + 1);
+    }
+    at(7) = clamp_class(s.at("start").at("row").get<long>() + 1);
+    at(8) = clamp_class(s.at("start").at("col").get<long>() + 1);
+    at(9) = clamp_class(s.at("goal").at("row").get<long>() + 1);
+    at(10) = clamp_class(s.at("goal").at("col").get<long>() + 1);
+  }
+  return slots;
+}
+
 }  // namespace
+
+const std::string& scene_slot_family(int slot) {
+  static const std::string none;
+  for (const auto& r : slot_ranges())
+    if (slot >= r.first && slot < r.first + r.count) return r.family;
+  return none;
+}
 
 const std::vector<std::string>& patch_shape_names() {
   static const std::vector<std::string> names = {"circle", "square", "triangle", "star", "pentagon", "hexagon"};
@@ -50,6 +145,7 @@ PatchLabels patch_labels(const Task& task, const Image& image, int patch) {
         "task " + task.id + " was rendered at " + std::to_string(task.size) + " px but the image is " +
             std::to_string(image.width) + " px");
   PatchLabels l;
+  l.slots = scene_slots(task);
   const int G = image.width / patch;
   l.grid = G;
   const size_t n = static_cast<size_t>(G) * G;

@@ -15,6 +15,15 @@
 //   number  digit_table (the cell's value), bar_chart (the bar's value, over its column and its
 //           printed label), geometry (a side's printed length, at the label): 1 + value, 0..40
 //   hour / minute   clock: hour 1-12 → 0-11, minute / 5 → 0-11
+//   slots   the scene's single-hop facts as whole-image targets (scene_slot_family tells whose),
+//           kSceneSlots of them, each a class in [0, kSlotClasses), -1 where the image's family
+//           has no such slot: shapes the count of each colour, shape and size; perception the
+//           shape and the region of the object of each colour and the colour of each shape (0 =
+//           no such object); bar_chart each label's value + 1 (0 = no such bar); digit_table each
+//           cell's value + 1 (0 = no such cell); geometry each named side's length + 1; maze each
+//           row's black cells + 1 (0 = no such row) and the green and red cells' row and column + 1.
+//           What the clock's hour and minute heads taught (a whole-image target makes the fact
+//           readable from every image token), for the facts the other families' answers state.
 // Torch-free, stateless, thread-safe.
 #pragma once
 
@@ -31,6 +40,8 @@ constexpr int kShapeClasses = 7;    // none + kShapeNames
 constexpr int kNumberClasses = 42;  // none + 0..40
 constexpr int kClockClasses = 12;
 constexpr double kMinCoverage = 0.06;  // share of a patch's pixels a colour must cover
+constexpr int kSceneSlots = 81;
+constexpr int kSlotClasses = 42;
 
 const std::vector<std::string>& patch_shape_names();  // circle square triangle star pentagon hexagon
 
@@ -38,7 +49,11 @@ struct PatchLabels {
   int grid = 0;                          // patches per side
   std::vector<int> color, shape, number; // grid * grid, row-major
   int hour = -1, minute = -1;
+  std::vector<int> slots;                // kSceneSlots, -1 = not this family's
 };
+
+// The family whose facts slot `slot` holds ("shapes", ..., "maze").
+const std::string& scene_slot_family(int slot);
 
 // Throws Error when the image size is not a multiple of `patch` or differs from the task's.
 PatchLabels patch_labels(const Task& task, const Image& image, int patch);

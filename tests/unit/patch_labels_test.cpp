@@ -1,14 +1,18 @@
 // The vision stage's targets (world/patch_labels.h): over hundreds of generated tasks, the patch
 // under each object's centre carries that object's colour and shape, a digit table's cells their
 // values, a bar its value, a clock its time; empty background is "none"; the vision split's seeds
-// are disjoint from the written splits.
+// are disjoint from the written splits; the scene slots say what the scene's facts say.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "io/image.h"
 #include "util/error.h"
+#include "world/answer.h"
 #include "world/canvas.h"
+#include "world/family.h"
 #include "world/generate.h"
 #include "world/patch_labels.h"
 
@@ -122,4 +126,96 @@ TEST(PatchLabels, RefusesImagesThatDoNotMatchThePatchGrid) {
 TEST(PatchLabels, TheVisionSplitIsDisjointFromTheWrittenSplits) {
   EXPECT_EQ(split_base("vision"), 3 * static_cast<uint64_t>(kSplitStride));
   for (const char* s : {"train", "val", "test"}) EXPECT_NE(split_base(s), split_base("vision"));
+}
+
+// Every slot a scene fills restates one of its facts (world::Family::scene_facts, the sentences the
+// grounding stage trains on), so the whole-image head learns what the answers will state.
+TEST(PatchLabels, SceneSlotsRestateTheSceneFacts) {
+  const auto& colors = object_colors();
+  const auto& shapes = patch_shape_names();
+  auto count = [](int n, const std::string& noun) {
+    return n == 1 ? "There is 1 " + noun + "." : "There are " + std::to_string(n) + " " + noun + "s.";
+  };
+  std::map<std::string, int> stated;
+  for (const char* fam : {"shapes", "perception", "bar_chart", "digit_table", "geometry", "maze", "clock"})
+    for (int64_t i = 0; i < 120; ++i) {
+      Image img;
+      const Task t = make(fam, i, &img);
+      const PatchLabels l = patch_labels(t, img, 32);
+      ASSERT_EQ(l.slots.size(), static_cast<size_t>(kSceneSlots));
+      const auto facts_list = find_family(fam).scene_facts(t);
+      const std::set<std::string> facts(facts_list.begin(), facts_list.end());
+      auto expect_fact = [&](const std::string& f) {
+        EXPECT_EQ(facts.count(f), 1u) << t.id << ": slot says \"" << f << "\"";
+        ++stated[fam];
+      };
+      for (int s = 0; s < kSceneSlots; ++s) {
+        const int v = l.slots[static_cast<size_t>(s)];
+        if (scene_slot_family(s) != t.family) {
+          EXPECT_EQ(v, -1) << t.id << " slot " << s;
+          continue;
+        }
+        ASSERT_GE(v, -1);
+        ASSERT_LT(v, kSlotClasses);
+      }
+      const int* at = nullptr;
+      for (int s = 0; s < kSceneSlots; ++s)
+        if (scene_slot_family(s) == t.family) {
+          at = &l.slots[static_cast<size_t>(s)];
+          break;
+        }
+      if (t.family == "clock") {
+        EXPECT_EQ(at, nullptr);  // the clock has its own hour and minute heads
+        continue;
+      }
+      ASSERT_NE(at, nullptr);
+      const std::string f = t.family;
+      if (f == "shapes") {
+        for (int c = 0; c < 6; ++c)
+          if (at[c] > 0) expect_fact(count(at[c], colors[static_cast<size_t>(c)] + " shape"));
+        for (int sh = 0; sh < 6; ++sh)
+          if (at[6 + sh] > 0) expect_fact(count(at[6 + sh], shapes[static_cast<size_t>(sh)]));
+        if (at[12] > 0) expect_fact(count(at[12], "small shape"));
+        if (at[13] > 0) expect_fact(count(at[13], "large shape"));
+      } else if (f == "perception") {
+        for (int c = 0; c < 6; ++c) {
+          if (at[c] <= 0) continue;
+          const std::string color = colors[static_cast<size_t>(c)], shape = shapes[static_cast<size_t>(at[c] - 1)];
+          const bool alone = t.scene["objects"].size() == 1;
+          expect_fact(alone ? "The object is a " + shape + "." : "The " + color + " object is a " + shape + ".");
+          ASSERT_GT(at[6 + c], 0);
+          const std::string region = region_names()[static_cast<size_t>(at[6 + c] - 1)];
+          expect_fact(alone ? "The object is at " + region + "." : "The " + color + " " + shape + " is at " + region + ".");
+        }
+        for (int sh = 0; sh < 6; ++sh)
+          if (at[12 + sh] > 0 && t.scene["objects"].size() > 1)
+            expect_fact("The " + shapes[static_cast<size_t>(sh)] + " is " + colors[static_cast<size_t>(at[12 + sh] - 1)] + ".");
+      } else if (f == "bar_chart") {
+        for (int b = 0; b < 16; ++b)
+          if (at[b] > 0) expect_fact("Bar " + bar_label_pool()[static_cast<size_t>(b)] + " is " + std::to_string(at[b] - 1) + ".");
+      } else if (f == "digit_table") {
+        for (int r = 0; r < 3; ++r)
+          for (int c = 0; c < 4; ++c)
+            if (at[r * 4 + c] > 0)
+              expect_fact("Row " + std::to_string(r + 1) + ", column " + std::to_string(c + 1) + " is " +
+                          std::to_string(at[r * 4 + c] - 1) + ".");
+      } else if (f == "geometry") {
+        static const char* names[] = {"width", "height", "vertical leg", "horizontal leg", "bottom side",
+                                      "left side", "top side", "right side", "notch width", "notch height"};
+        const std::string unit = t.scene.value("unit", "");
+        for (int s = 0; s < 10; ++s)
+          if (at[s] > 0)
+            expect_fact(std::string("The ") + names[s] + " is " + std::to_string(at[s] - 1) + (unit.empty() ? "" : " " + unit) + ".");
+      } else if (f == "maze") {
+        for (int r = 0; r < 7; ++r)
+          if (at[r] > 0) {
+            const int n = at[r] - 1;
+            expect_fact("Row " + std::to_string(r + 1) + " has " + std::to_string(n) + (n == 1 ? " black cell." : " black cells."));
+          }
+        expect_fact("The green cell is at row " + std::to_string(at[7]) + ", column " + std::to_string(at[8]) + ".");
+        expect_fact("The red cell is at row " + std::to_string(at[9]) + ", column " + std::to_string(at[10]) + ".");
+      }
+    }
+  for (const char* fam : {"shapes", "perception", "bar_chart", "digit_table", "geometry", "maze"})
+    EXPECT_GT(stated[fam], 200) << fam;
 }
