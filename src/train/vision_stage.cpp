@@ -183,13 +183,12 @@ json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& 
     color_share.add(o.features, b.color);
     shape_share.add(o.features, b.shape);
     for (int slot = 0; slot < world::kSceneSlots; ++slot) {
-      auto target = b.scene.index({torch::indexing::Slice(), slot});
-      if ((target != kIgnoreIndex).any().item<bool>())
-{
-        scene[world::scene_slot_family(slot)].add(o.scene.index({torch::indexing::Slice(), slot}), target);
-        for (int64_t i = 0; i < target.size(0); ++i)
-          if (target[i].item<int64_t>() != kIgnoreIndex) slot_targets[static_cast<size_t>(slot)].push_back(target[i].item<int64_t>());
-      }
+      const auto target = b.scene.index({torch::indexing::Slice(), slot});
+      const auto labelled = target.index({target != kIgnoreIndex}).contiguous();
+      if (labelled.numel() == 0) continue;
+      scene[world::scene_slot_family(slot)].add(o.scene.index({torch::indexing::Slice(), slot}), target);
+      const int64_t* v = labelled.data_ptr<int64_t>();
+      slot_targets[static_cast<size_t>(slot)].insert(slot_targets[static_cast<size_t>(slot)].end(), v, v + labelled.numel());
     }
   }
   json j = {{"images", cfg.eval_images}, {"color", color.to_json(true)}, {"shape", shape.to_json(true)},

@@ -1,6 +1,7 @@
 // The vision stage (train/vision_stage.h) on a tiny tower: its loss falls, only the tower
 // changes, an interrupted run resumed from its checkpoint ends with the uninterrupted run's
-// weights, excluded images are never trained on, and the finished folder is a loadable model.
+// weights, excluded images are never trained on, the finished folder is a loadable model, and
+// the scene slots train only when weighted.
 #include <torch/torch.h>
 
 #include <gtest/gtest.h>
@@ -132,4 +133,34 @@ TEST(VisionStage, RefusesATextOnlyModel) {
   c.vision.reset();
   MultimodalLM lm(c);
   EXPECT_THROW(run_vision_stage(lm, c, quick(1)), Error);
+}
+
+// The scene slots train only with their weight: the same run with scene_weight 1 ends with other
+// tower weights than with 0, and only it reports the slots' held-out accuracy per family.
+TEST(VisionStage, SceneSlotsTrainTheTowerOnlyWithTheirWeight) {
+  const ModelConfig c = tiny_vision_config();
+  auto run = [&](double weight, VisionStageSummary* s) {
+    torch::manual_seed(0);
+    MultimodalLM lm(c);
+    VisionStageConfig v = quick(4);
+    v.scene_weight = weight;
+    *s = run_vision_stage(lm, c, v);
+    return weights(lm);
+  };
+  VisionStageSummary off, on;
+  const auto w0 = run(0, &off), w1 = run(1, &on);
+  EXPECT_FALSE(off.heldout.contains("scene"));
+  ASSERT_TRUE(on.heldout.contains("scene"));
+  for (const char* fam : {"shapes", "perception", "bar_chart", "digit_table", "geometry", "maze"}) {
+    ASSERT_TRUE(on.heldout["scene"].contains(fam)) << fam;
+    EXPECT_GT(on.heldout["scene"][fam]["n"].get<int64_t>(), 0) << fam;
+    const double majority = on.heldout["scene"][fam]["majority_accuracy"].get<double>();
+    EXPECT_GT(majority, 0.0) << fam;
+    EXPECT_LE(majority, 1.0) << fam;
+  }
+  EXPECT_FALSE(on.heldout["scene"].contains("clock"));  // the clock has its own heads
+  int changed = 0;
+  for (const auto& [name, w] : w0)
+    if (name.find("vision_tower") != std::string::npos) changed += !torch::equal(w, w1.at(name));
+  EXPECT_GT(changed, 0);
 }
