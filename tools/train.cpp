@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "data/llava_json.h"
 #include "data/sft_data.h"
@@ -226,6 +227,13 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   vis->add_option("--steps", v->cfg.steps, "optimizer steps")->capture_default_str();
   vis->add_option("--batch", v->cfg.batch, "images per step")->capture_default_str();
   vis->add_option("--lr", v->cfg.optim.lr, "peak learning rate")->capture_default_str();
+  vis->add_option("--scene-weight", v->cfg.scene_weight,
+                  "weight of the whole-image scene-slot head (each family's single-hop facts from the mean of the "
+                  "patch features; 0: not trained)")
+      ->check([](const std::string& s) {
+        return std::strtod(s.c_str(), nullptr) >= 0 ? std::string() : std::string("the scene weight must be 0 or more");
+      })
+      ->capture_default_str();
   vis->add_option("--family", v->cfg.families, "family names or 'all' (comma-separated or repeated)")
       ->delimiter(',')
       ->capture_default_str();

@@ -244,6 +244,7 @@ json VisionStageSummary::to_json() const {
 VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, const VisionStageConfig& cfg) {
   check(config.is_multimodal() && lm->vision, "vision", "the vision stage needs a model with a vision tower");
   check(cfg.steps > 0 && cfg.batch > 0, "vision", "steps and batch must be positive");
+  check(cfg.scene_weight >= 0, "vision", "the scene weight must be 0 or more (" + std::to_string(cfg.scene_weight) + ")");
   const auto fams = world::resolve_families(cfg.families);
   set_tunable_parts(lm, "mm_vision_tower");
   torch::manual_seed(cfg.world_seed + 17);

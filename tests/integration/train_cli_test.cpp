@@ -111,7 +111,7 @@ TEST(IntegrationTrain, DpoRunsOnPairsAndReusesTheReferenceCache) {
 
 // The vision stage through the CLI: kill -9 after its first checkpoint, rerun (it resumes by
 // default) and the finished model equals an uninterrupted run's, byte for byte; its report
-// has the held-out accuracy of every head.
+// has the held-out accuracy of every head, and of the scene slots with --scene-weight.
 TEST(IntegrationTrain, VisionStageKilledAndRerunEqualsUninterruptedRun) {
   const std::string full = fixture().root + "/vision-full", cut = fixture().root + "/vision-cut";
   auto args = [&](const std::string& out) {
@@ -137,6 +137,18 @@ TEST(IntegrationTrain, VisionStageKilledAndRerunEqualsUninterruptedRun) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(insightv::read_file(full + "/model.safetensors"), insightv::read_file(cut + "/model.safetensors"))
       << "resumed vision weights differ from the uninterrupted run";
+  // --scene-weight trains the scene slots and reports them per family; a negative weight is refused.
+  auto scene_args = args(fixture().root + "/vision-scene");
+  scene_args.insert(scene_args.end(), {"--scene-weight", "1"});
+  const auto scene = run_cli(scene_args);
+  ASSERT_EQ(scene.exit_code, 0) << scene.err;
+  const auto scene_summary = insightv::parse_json(scene.out, "vision output");
+  for (const char* fam : {"shapes", "perception", "bar_chart", "digit_table", "geometry", "maze"})
+    EXPECT_TRUE(scene_summary["heldout"]["scene"][fam].contains("majority_accuracy")) << fam;
+  EXPECT_FALSE(summary["heldout"].contains("scene"));
+  const auto negative = run_cli({"train", "vision", "--init", fixture().init, "--out", cut + "3", "--scene-weight", "-1"});
+  EXPECT_NE(negative.exit_code, 0);
+  EXPECT_NE(negative.err.find("scene weight must be 0 or more"), std::string::npos) << negative.err;
   // A missing init folder is refused with an error naming it.
   const auto missing = run_cli({"train", "vision", "--init", fixture().root + "/nope", "--out", cut + "2"});
   EXPECT_NE(missing.exit_code, 0);
