@@ -47,10 +47,14 @@ const std::vector<SlotRange>& slot_ranges() {
                                            {"digit_table", 48, 12}, {"geometry", 60, 10},   {"maze", 70, 11}};
   return r;
 }
-int slot_base(const std::string& family) {
+const SlotRange* slot_range(const std::string& family) {
   for (const auto& r : slot_ranges())
-    if (r.family == family) return r.first;
-  return -1;
+    if (r.family == family) return &r;
+  return nullptr;
+}
+// A printed side length ("7"), not the unknown side ("x").
+bool is_number_text(const std::string& text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 int clamp_class(long v) { return static_cast<int>(std::clamp<long>(v, 0, kSlotClasses - 1)); }
 int index_in(const std::vector<std::string>& names, const std::string& name) {
@@ -60,53 +64,47 @@ int index_in(const std::vector<std::string>& names, const std::string& name) {
 
 std::vector<int> scene_slots(const Task& task) {
   std::vector<int> slots(kSceneSlots, -1);
-  const int base = slot_base(task.family);
-  if (base < 0) return slots;
-  auto at = [&](int i) -> int& { return slots[static_cast<size_t>(base + i)]; };
+  const SlotRange* range = slot_range(task.family);
+  if (range == nullptr) return slots;
+  auto at = [&](int i) -> int& { return slots[static_cast<size_t>(range->first + i)]; };
+  for (int i = 0; i < range->count; ++i) at(i) = 0;  // none, or a count of 0
   const json& s = task.scene;
   const auto& colors = object_colors();
   const auto& shapes = patch_shape_names();
   if (task.family == "shapes") {  // counts: 6 colours, 6 shapes, small and large
-    for (int i = 0; i < 14; ++i) at(i) = 0;
     for (const auto& o : s.at("objects")) {
       const int c = index_in(colors, o.at("color")), sh = index_in(shapes, o.at("shape"));
-      const std::string size = o.at("size");
+      const int size = o.at("size") == "small" ? 12 : 13;
       if (c >= 0) at(c) = clamp_class(at(c) + 1);
       if (sh >= 0) at(6 + sh) = clamp_class(at(6 + sh) + 1);
-      at(size == "small" ? 12 : 13) = clamp_class(at(size == "small" ? 12 : 13) + 1);
+      at(size) = clamp_class(at(size) + 1);
     }
   } else if (task.family == "perception") {  // per colour: shape, region; per shape: colour
-    for (int i = 0; i < 18; ++i) at(i) = 0;
     std::vector<int> per_shape(6, 0);
     for (const auto& o : s.at("objects")) {
       const int c = index_in(colors, o.at("color")), sh = index_in(shapes, o.at("shape"));
       const int region = index_in(region_names(), o.at("region"));
-      if (c >= 0 && sh >= 0) at(c) = sh + 1;
-      if (c >= 0 && region >= 0) at(6 + c) = region + 1;
-      if (sh >= 0 && c >= 0) {
-        at(12 + sh) = ++per_shape[static_cast<size_t>(sh)] == 1 ? c + 1 : -1;  // two of a shape: no single colour
-      }
+      if (c < 0 || sh < 0) continue;
+      at(c) = sh + 1;
+      if (region >= 0) at(6 + c) = region + 1;
+      at(12 + sh) = ++per_shape[static_cast<size_t>(sh)] == 1 ? c + 1 : -1;  // two of a shape: no single colour
     }
   } else if (task.family == "bar_chart") {
-    for (int i = 0; i < 16; ++i) at(i) = 0;
     for (const auto& b : s.at("bars")) {
       const int label = index_in(bar_label_pool(), b.at("label"));
       if (label >= 0) at(label) = clamp_class(b.at("value").get<long>() + 1);
     }
   } else if (task.family == "digit_table") {  // up to 3 rows of 4
-    for (int i = 0; i < 12; ++i) at(i) = 0;
     const json& rows = s.at("values");
     for (size_t r = 0; r < rows.size() && r < 3; ++r)
       for (size_t c = 0; c < rows[r].size() && c < 4; ++c)
         at(static_cast<int>(r * 4 + c)) = clamp_class(rows[r][c].get<long>() + 1);
   } else if (task.family == "geometry") {
     static const std::vector<std::string> sides = {"w", "h", "a", "b", "W", "H", "T", "R", "nw", "nh"};
-    for (int i = 0; i < 10; ++i) at(i) = 0;
     for (const auto& l : s.at("labels")) {
       const int i = index_in(sides, l.at("name"));
       const std::string text = l.at("text");
-      const bool number = !text.empty() && std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-      if (i >= 0) at(i) = number ? clamp_class(std::stol(text) + 1) : -1;  // "x": the unknown side
+      if (i >= 0) at(i) = is_number_text(text) ? clamp_class(std::stol(text) + 1) : -1;  // "x": the unknown side
     }
   } else if (task.family == "maze") {  // black cells per row (up to 7 rows), green and red cells
     const int rows = s.at("rows");
@@ -209,7 +207,7 @@ PatchLabels patch_labels(const Task& task, const Image& image, int patch) {
   } else if (task.family == "geometry") {
     for (const auto& lab : s.at("labels")) {
       const std::string text = lab.at("text");
-      if (text.empty() || !std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) continue;
+      if (!is_number_text(text)) continue;
       const long p = patch_at(lab.at("x").get<double>(), lab.at("y").get<double>());
       if (p >= 0) l.number[static_cast<size_t>(p)] = number_class(std::stol(text));
     }
