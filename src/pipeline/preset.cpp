@@ -45,6 +45,9 @@ const std::vector<Field>& fields() {
       {"vision_layers", &P::vision_layers, "vision tower layers"},
       {"vision_heads", &P::vision_heads, "vision tower attention heads"},
       {"patch_size", &P::patch_size, "vision patch side, pixels (image_size / patch_size patches per side)"},
+      {"vision_select_feature", &P::vision_select_feature,
+       "the tower's tokens the decoder is shown: patch (LLaVA's default) | cls_patch (the CLS token first; the "
+       "vision stage's whole-image heads then read it instead of the mean of the patches)"},
       {"vision_steps", &P::vision_steps, "vision stage steps (0: no vision stage; base starts from init)"},
       {"vision_batch", &P::vision_batch, "vision stage images per step (generated on the fly)"},
       {"vision_lr", &P::vision_lr, "vision stage peak learning rate"},

@@ -35,6 +35,7 @@ struct PipelinePreset {
   int vocab_size = 2048;
   int text_hidden_size = 256, text_intermediate_size = 704, text_layers = 6, text_heads = 8, text_kv_heads = 4;
   int vision_hidden_size = 192, vision_intermediate_size = 768, vision_layers = 4, vision_heads = 4, patch_size = 16;
+  std::string vision_select_feature = "patch";  // the decoder's image tokens: patch | cls_patch (CLS too)
   // The vision stage (train/vision_stage.h); 0 steps skips it and base starts from init.
   int64_t vision_steps = 500, vision_batch = 64;
   double vision_lr = 1e-3;

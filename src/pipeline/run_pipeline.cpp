@@ -49,6 +49,8 @@ PipelinePreset resolve_preset(const PipelineConfig& cfg) {
   for (const std::string& kv : cfg.settings) apply_setting(p, kv);
   check(p.image_size % p.patch_size == 0, "pipeline",
         "image_size " + std::to_string(p.image_size) + " is not a multiple of patch_size " + std::to_string(p.patch_size));
+  check(p.vision_select_feature == "patch" || p.vision_select_feature == "cls_patch", "pipeline",
+        "vision_select_feature '" + p.vision_select_feature + "' is not patch or cls_patch");
   check(p.base_loss_norm == "token" || p.base_loss_norm == "example", "pipeline",
         "base_loss_norm '" + p.base_loss_norm + "' is not token or example");
   // Clear errors now, not after the stages before them.
@@ -146,8 +148,7 @@ std::string text_of(const data::LlavaSample& s) {
 // Image tokens the model splices in for one image (nano: a single 128 px view, no anyres).
 int64_t mcfg_image_tokens(const ModelConfig& m) {
   if (!m.vision) return 0;
-  const int64_t side = m.vision->image_size / m.vision->patch_size;
-  return side * side;
+  return m.vision->num_patches() + (m.mm.mm_vision_select_feature == "cls_patch" ? 1 : 0);
 }
 
 json sft_stage(Ctx& c, const std::string& init, const std::string& data_json, const std::string& out, int64_t steps,
@@ -221,6 +222,7 @@ ModelConfig model_config_of(const PipelinePreset& p) {
     mc.vision->patch_size = p.patch_size;
     mc.vision->image_size = p.image_size;  // the rendered images are the tower's input, unresized
     mc.mm.mm_hidden_size = p.vision_hidden_size;
+    mc.mm.mm_vision_select_feature = p.vision_select_feature;
   }
   return mc;
 }
@@ -349,7 +351,9 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
   const json shape = {{"text", {p.text_hidden_size, p.text_intermediate_size, p.text_layers, p.text_heads, p.text_kv_heads}},
                       {"vision", {p.vision_hidden_size, p.vision_intermediate_size, p.vision_layers, p.vision_heads,
                                   p.patch_size, p.image_size}}};
-  stage(c, "init", {{"model", p.model_preset}, {"shape", shape}, {"seed", seed}}, {"tokenizer"}, [&] {
+  json init_key = {{"model", p.model_preset}, {"shape", shape}, {"seed", seed}};
+  if (p.vision_select_feature != "patch") init_key["select_feature"] = p.vision_select_feature;  // runs before the key stay valid
+  stage(c, "init", init_key, {"tokenizer"}, [&] {
     const Tokenizer tok = Tokenizer::load(c.dir("tokenizer"));
     ModelConfig mc = model_config_of(p);
     fit_config_to_tokenizer(mc, tok);

@@ -106,9 +106,14 @@ struct HeadOutputs {
   torch::Tensor features;                            // [B,P,C] what the heads read
 };
 
+// The per-patch heads read the patch features; the whole-image heads (clock hands, scene slots)
+// read the mean of the patch features, or the CLS token where the decoder is shown it
+// (mm_vision_select_feature cls_patch): then one image token carries what they train.
 HeadOutputs run_heads(MultimodalLM& lm, VisionHeads& heads, const torch::Tensor& pixels) {
-  auto f = lm->vision_features(pixels).to(torch::kFloat32);  // [B,P,C]
-  auto pooled = f.mean(1);
+  auto all = lm->vision_features(pixels).to(torch::kFloat32);  // [B,P(+1),C]
+  const bool cls = lm->config().mm.mm_vision_select_feature == "cls_patch";
+  auto f = cls ? all.narrow(1, 1, all.size(1) - 1) : all;  // [B,P,C]
+  auto pooled = cls ? all.select(1, 0) : f.mean(1);
   auto scene = heads->scene(pooled).view({f.size(0), world::kSceneSlots, world::kSlotClasses});
   return {heads->color(f), heads->shape(f), heads->number(f), heads->hour(pooled), heads->minute(pooled), scene, f};
 }

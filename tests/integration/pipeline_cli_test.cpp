@@ -140,6 +140,9 @@ TEST(IntegrationPipeline, PresetsPrintParseAndRefuseUnknownKeys) {
   const auto style = test::run_cli({"pipeline", "--print-config", "--set", "answer_style=letters"});
   EXPECT_NE(style.exit_code, 0);
   EXPECT_NE(style.err.find("unknown answer style 'letters'"), std::string::npos) << style.err;
+  const auto select = test::run_cli({"pipeline", "--print-config", "--set", "vision_select_feature=cls"});
+  EXPECT_NE(select.exit_code, 0);
+  EXPECT_NE(select.err.find("vision_select_feature 'cls' is not patch or cls_patch"), std::string::npos) << select.err;
   const auto families = test::run_cli({"pipeline", "--print-config", "--set", "ground_format=facts", "--set",
                                        "ground_families=perception,clocks"});
   EXPECT_NE(families.exit_code, 0);

@@ -164,3 +164,28 @@ TEST(VisionStage, SceneSlotsTrainTheTowerOnlyWithTheirWeight) {
     if (name.find("vision_tower") != std::string::npos) changed += !torch::equal(w, w1.at(name));
   EXPECT_GT(changed, 0);
 }
+
+// A decoder shown the CLS token (mm_vision_select_feature cls_patch): the patch heads still read
+// the patches alone (their labels are per patch), the whole-image heads read the CLS token — the
+// same run from the same weights ends elsewhere than one whose whole-image heads read the mean.
+TEST(VisionStage, ClsPatchTowersTrainTheirWholeImageHeadsOnTheClsToken) {
+  auto run = [&](const std::string& select, VisionStageSummary* s) {
+    ModelConfig c = tiny_vision_config();
+    c.mm.mm_vision_select_feature = select;
+    torch::manual_seed(0);
+    MultimodalLM lm(c);
+    VisionStageConfig v = quick(4);
+    v.scene_weight = 1;
+    *s = run_vision_stage(lm, c, v);
+    EXPECT_EQ(lm->vision_features(torch::zeros({1, 3, 32, 32})).size(1), select == "cls_patch" ? 17 : 16);
+    return weights(lm);
+  };
+  VisionStageSummary mean, cls;
+  const auto w_mean = run("patch", &mean), w_cls = run("cls_patch", &cls);
+  EXPECT_EQ(cls.heldout["color"]["n"], mean.heldout["color"]["n"]);  // the same patches labelled
+  ASSERT_TRUE(cls.heldout.contains("scene"));
+  int changed = 0;
+  for (const auto& [name, w] : w_mean)
+    if (name.find("vision_tower") != std::string::npos) changed += !torch::equal(w, w_cls.at(name));
+  EXPECT_GT(changed, 0);
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The 2026-12-07 decoder-reading experiments of docs/vision.md (sixth session): the 6,000-step tower
+# of docs/experiments/2026-12-07-scene-slots/run.sh (LONG=1; $OUT/long for seed 1, $OUT/long0 for
+# seed 0) under two decoder-side changes, each scored on the same 1,400 test tasks with their own and
+# another task's image (the data sets of docs/experiments/2026-12-07-all-families/run.sh under $BASE):
+#   STEPS=3600  the fact-list stage three times as long (1,200 steps before);
+#   QA=1        question lists instead of fact lists (qa.py: every fact of a scene asked in the
+#               benchmark's wording, one multi-turn conversation per scene), 1,200 steps;
+#   CLS=1       a tower whose scene slots read the CLS token, and a decoder shown it
+#               (vision_select_feature cls_patch: 17 image tokens instead of 16).
+# Run from the repository root after the build; SEEDS="1 0" for both seeds.
+set -euo pipefail
+B=${INSIGHTV:-build/insightv}; OUT=${OUT:-runs/x7}; BASE=${BASE:-runs/x6}
+D=docs/experiments/2026-12-07-all-families
+FAMILIES="perception shapes bar_chart clock digit_table maze geometry"
+decoder() {  # decoder TOWER DIR SEED FACT_STEPS [FACTS_JSON]
+  local T=$1 S=$2 seed=$3 steps=$4 X=$BASE/s$3 F=${5:-$BASE/s$3/facts.json}
+  [ -f $S/facts/model.safetensors ] || $B train sft --data $F --init $T --out $S/facts \
+    --steps $steps --batch 16 --lr 1e-3 --bf16 --loss-norm token --seed $seed
+  [ -f $S/mc_fact/model.safetensors ] || $B train sft --data $X/mc/fact.json --init $S/facts --out $S/mc_fact \
+    --steps 600 --batch 16 --lr 1e-3 --bf16 --loss-norm example --seed $seed
+  $B eval --system direct --model $S/mc_fact --benchmark $X/big --out $S/mc_fact/big --no-progress
+  $B eval --system direct --model $S/mc_fact --benchmark $X/big_swap --out $S/mc_fact/big_swap --no-progress
+  python3 $D/score.py $X/big $S/mc_fact/big $S/mc_fact/big_swap
+}
+for seed in ${SEEDS:-1}; do
+  L=$OUT/long$([ $seed = 1 ] || echo $seed)
+  if [ -n "${STEPS:-}" ]; then decoder $L/vision $OUT/facts${STEPS}_s$seed $seed $STEPS; fi
+  if [ -n "${QA:-}" ]; then
+    Q=$OUT/qa_s$seed; mkdir -p $Q
+    [ -f $Q/qa.json ] || python3 docs/experiments/2026-12-07-decoder-reading/qa.py \
+      $(for f in $FAMILIES; do echo $BASE/s$seed/train_$f; done) $Q/qa.json $((3 + seed))
+    decoder $L/vision $Q $seed 1200 $Q/qa.json
+  fi
+  if [ -n "${CLS:-}" ]; then
+    C=$OUT/cls_s$seed
+    [ -d $C/vision ] || $B pipeline --preset nano --seed $seed --set vision_scene_weight=1 --set vision_steps=6000 \
+      --set vision_select_feature=cls_patch --out $C --stop-after vision
+    decoder $C/vision $C $seed 1200
+  fi
+done
