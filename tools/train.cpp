@@ -234,6 +234,9 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
         return std::strtod(s.c_str(), nullptr) >= 0 ? std::string() : std::string("the scene weight must be 0 or more");
       })
       ->capture_default_str();
+  vis->add_flag("--scene-every-token", v->cfg.scene_every_token,
+               "the scene slots from every patch feature alone instead of from their mean, so that each image "
+               "token carries the whole scene's facts (needs --scene-weight above 0)");
   vis->add_option("--family", v->cfg.families, "family names or 'all' (comma-separated or repeated)")
       ->delimiter(',')
       ->capture_default_str();

@@ -54,6 +54,10 @@ const std::vector<Field>& fields() {
       {"vision_scene_weight", &P::vision_scene_weight,
        "vision stage: weight of the whole-image scene-slot head (each family's single-hop facts from the mean "
        "of the patch features; 0: not trained)"},
+      {"vision_scene_from", &P::vision_scene_from,
+       "vision stage: what the scene slots read: pooled (the mean of the patch features, or the CLS token with "
+       "vision_select_feature cls_patch) | every_token (each patch feature alone, so every image token carries "
+       "the scene's facts; needs vision_scene_weight above 0)"},
       {"ground_format", &P::ground_format,
        "grounding stage: questions (up to 3 one-word questions per scene) | facts (every lookup of a scene, "
        "as one list of sentences)"},

@@ -51,6 +51,10 @@ PipelinePreset resolve_preset(const PipelineConfig& cfg) {
         "image_size " + std::to_string(p.image_size) + " is not a multiple of patch_size " + std::to_string(p.patch_size));
   check(p.vision_select_feature == "patch" || p.vision_select_feature == "cls_patch", "pipeline",
         "vision_select_feature '" + p.vision_select_feature + "' is not patch or cls_patch");
+  check(p.vision_scene_from == "pooled" || p.vision_scene_from == "every_token", "pipeline",
+        "vision_scene_from '" + p.vision_scene_from + "' is not pooled or every_token");
+  check(p.vision_scene_from == "pooled" || p.vision_scene_weight > 0, "pipeline",
+        "vision_scene_from every_token needs vision_scene_weight above 0");
   check(p.base_loss_norm == "token" || p.base_loss_norm == "example", "pipeline",
         "base_loss_norm '" + p.base_loss_norm + "' is not token or example");
   // Clear errors now, not after the stages before them.
@@ -367,6 +371,7 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
   json vision_key = {{"steps", p.vision_steps}, {"batch", p.vision_batch}, {"lr", p.vision_lr}, {"bf16", c.bf16},
                      {"seed", seed}};
   if (p.vision_scene_weight > 0) vision_key["scene_weight"] = p.vision_scene_weight;  // 0: runs before the key stay valid
+  if (p.vision_scene_from != "pooled") vision_key["scene_from"] = p.vision_scene_from;
   stage(c, "vision", vision_key,
         {"init", "world"}, [&] {
           if (p.vision_steps <= 0) return json{{"skipped", "vision_steps is 0"}};
@@ -376,6 +381,7 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
           v.batch = p.vision_batch;
           v.optim.lr = p.vision_lr;
           v.scene_weight = p.vision_scene_weight;
+          v.scene_every_token = p.vision_scene_from == "every_token";
           v.world_seed = seed;
           v.out_dir = c.dir("vision");
           v.save_every = std::max<int64_t>(25, p.vision_steps / 4);

@@ -103,18 +103,21 @@ Batch make_batch(const ModelConfig& mc, const VisionStageConfig& cfg, const std:
 struct HeadOutputs {
   torch::Tensor color, shape, number, hour, minute;  // logits
   torch::Tensor scene;                               // [B,kSceneSlots,kSlotClasses] logits
+                                                     // ([B,P,kSceneSlots,kSlotClasses] from every token)
   torch::Tensor features;                            // [B,P,C] what the heads read
 };
 
 // The per-patch heads read the patch features; the whole-image heads (clock hands, scene slots)
 // read the mean of the patch features, or the CLS token where the decoder is shown it
 // (mm_vision_select_feature cls_patch): then one image token carries what they train.
-HeadOutputs run_heads(MultimodalLM& lm, VisionHeads& heads, const torch::Tensor& pixels) {
+HeadOutputs run_heads(MultimodalLM& lm, VisionHeads& heads, const torch::Tensor& pixels, bool scene_every_token) {
   auto all = lm->vision_features(pixels).to(torch::kFloat32);  // [B,P(+1),C]
   const bool cls = lm->config().mm.mm_vision_select_feature == "cls_patch";
   auto f = cls ? all.narrow(1, 1, all.size(1) - 1) : all;  // [B,P,C]
   auto pooled = cls ? all.select(1, 0) : f.mean(1);
-  auto scene = heads->scene(pooled).view({f.size(0), world::kSceneSlots, world::kSlotClasses});
+  auto scene = scene_every_token
+                   ? heads->scene(f).view({f.size(0), f.size(1), world::kSceneSlots, world::kSlotClasses})
+                   : heads->scene(pooled).view({f.size(0), world::kSceneSlots, world::kSlotClasses});
   return {heads->color(f), heads->shape(f), heads->number(f), heads->hour(pooled), heads->minute(pooled), scene, f};
 }
 
@@ -127,10 +130,15 @@ torch::Tensor head_loss(const torch::Tensor& logits, const torch::Tensor& target
                                               torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnoreIndex));
 }
 
+// The scene-slot targets in the shape of the logits: [B,kSceneSlots], or per token [B,P,kSceneSlots].
+torch::Tensor scene_targets(const HeadOutputs& o, const Batch& b) {
+  return o.scene.dim() == 4 ? b.scene.unsqueeze(1).expand({-1, o.scene.size(1), -1}) : b.scene;
+}
+
 torch::Tensor total_loss(const HeadOutputs& o, const Batch& b, double scene_weight) {
   auto loss = head_loss(o.color, b.color) + head_loss(o.shape, b.shape) + head_loss(o.number, b.number) +
               0.5 * (head_loss(o.hour, b.hour) + head_loss(o.minute, b.minute));
-  if (scene_weight > 0) loss = loss + scene_weight * head_loss(o.scene, b.scene);
+  if (scene_weight > 0) loss = loss + scene_weight * head_loss(o.scene, scene_targets(o, b));
   return loss;
 }
 
@@ -179,7 +187,7 @@ json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& 
   LabelledFeatures color_share, shape_share;
   for (int64_t start = 0; start < cfg.eval_images; start += 64) {
     const Batch b = make_batch(mc, cfg, fams, kHeldOutOffset + start, std::min<int64_t>(64, cfg.eval_images - start));
-    const HeadOutputs o = run_heads(lm, heads, b.pixels);
+    const HeadOutputs o = run_heads(lm, heads, b.pixels, cfg.scene_every_token);
     color.add(o.color, b.color);
     shape.add(o.shape, b.shape);
     number.add(o.number, b.number);
@@ -191,7 +199,8 @@ json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& 
       const auto target = b.scene.index({torch::indexing::Slice(), slot});
       const auto labelled = target.index({target != kIgnoreIndex}).contiguous();
       if (labelled.numel() == 0) continue;
-      scene[world::scene_slot_family(slot)].add(o.scene.index({torch::indexing::Slice(), slot}), target);
+      // From every token: each token's own reading counts (the accuracy of one image token).
+      scene[world::scene_slot_family(slot)].add(o.scene.select(-2, slot), scene_targets(o, b).select(-1, slot));
       const int64_t* v = labelled.data_ptr<int64_t>();
       slot_targets[static_cast<size_t>(slot)].insert(slot_targets[static_cast<size_t>(slot)].end(), v, v + labelled.numel());
     }
@@ -250,6 +259,8 @@ VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, 
   check(config.is_multimodal() && lm->vision, "vision", "the vision stage needs a model with a vision tower");
   check(cfg.steps > 0 && cfg.batch > 0, "vision", "steps and batch must be positive");
   check(cfg.scene_weight >= 0, "vision", "the scene weight must be 0 or more (" + std::to_string(cfg.scene_weight) + ")");
+  check(!cfg.scene_every_token || cfg.scene_weight > 0, "vision",
+        "scene slots from every token need a scene weight above 0 (the slots are not trained without one)");
   const auto fams = world::resolve_families(cfg.families);
   set_tunable_parts(lm, "mm_vision_tower");
   torch::manual_seed(cfg.world_seed + 17);
@@ -295,7 +306,7 @@ VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, 
     torch::Tensor loss;
     {
       CpuBf16Autocast autocast(cfg.bf16);
-      loss = total_loss(run_heads(lm, heads, b.pixels), b, cfg.scene_weight);
+      loss = total_loss(run_heads(lm, heads, b.pixels, cfg.scene_every_token), b, cfg.scene_weight);
     }
     loss.backward();
     const double grad_norm = clip_gradients(both, cfg.optim.clip_norm);

@@ -14,7 +14,9 @@
 // perception) and printed number (digit_table, bar_chart, geometry), and the clock's hour and
 // minute from the mean of the patch features, and with scene_weight > 0 the scene slots (each
 // family's single-hop facts: counts, bar values, table cells, side lengths, perception lookups)
-// from the same mean; each head is one linear layer on the features
+// from the same mean (from the CLS token where the decoder is shown it, cls_patch; from every patch
+// feature alone with scene_every_token, so that each image token must carry the whole scene's
+// facts); each head is one linear layer on the features
 // the projector will see (the select layer, CLS dropped), so what is learnt is linearly there.
 // The loss is the sum of the heads' cross-entropies, each over the images that have its labels.
 // Resumable like SFT (checkpoints/, `latest`; heads and optimizer included): a killed run
@@ -42,6 +44,8 @@ struct VisionStageConfig {
   int64_t batch = 64;               // images per step
   OptimConfig optim;                // lr, warmup, clipping
   double scene_weight = 0;          // weight of the scene-slot head's loss (0: not trained)
+  bool scene_every_token = false;   // the scene slots from every patch feature, each one alone,
+                                    // instead of from their mean (or the CLS token)
   uint64_t world_seed = 0;
   std::vector<std::string> families = {"all"};
   std::vector<int> difficulties = {1, 2, 3};

@@ -143,6 +143,9 @@ TEST(IntegrationPipeline, PresetsPrintParseAndRefuseUnknownKeys) {
   const auto select = test::run_cli({"pipeline", "--print-config", "--set", "vision_select_feature=cls"});
   EXPECT_NE(select.exit_code, 0);
   EXPECT_NE(select.err.find("vision_select_feature 'cls' is not patch or cls_patch"), std::string::npos) << select.err;
+  const auto every = test::run_cli({"pipeline", "--print-config", "--set", "vision_scene_from=every_token"});
+  EXPECT_NE(every.exit_code, 0);
+  EXPECT_NE(every.err.find("every_token needs vision_scene_weight above 0"), std::string::npos) << every.err;
   const auto families = test::run_cli({"pipeline", "--print-config", "--set", "ground_format=facts", "--set",
                                        "ground_families=perception,clocks"});
   EXPECT_NE(families.exit_code, 0);

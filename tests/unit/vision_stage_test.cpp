@@ -189,3 +189,32 @@ TEST(VisionStage, ClsPatchTowersTrainTheirWholeImageHeadsOnTheClsToken) {
     if (name.find("vision_tower") != std::string::npos) changed += !torch::equal(w, w_cls.at(name));
   EXPECT_GT(changed, 0);
 }
+
+// Scene slots from every token: each of the 16 patch features is scored alone (16 times the pooled
+// run's labelled slots in the held-out report), the tower ends elsewhere than with pooled slots, and
+// the option without a scene weight is refused, not ignored.
+TEST(VisionStage, SceneSlotsFromEveryTokenScoreEachTokenAlone) {
+  const ModelConfig c = tiny_vision_config();
+  auto run = [&](bool every, VisionStageSummary* s) {
+    torch::manual_seed(0);
+    MultimodalLM lm(c);
+    VisionStageConfig v = quick(4);
+    v.scene_weight = 1;
+    v.scene_every_token = every;
+    *s = run_vision_stage(lm, c, v);
+    return weights(lm);
+  };
+  VisionStageSummary pooled, every;
+  const auto w_pooled = run(false, &pooled), w_every = run(true, &every);
+  for (const char* fam : {"shapes", "perception", "maze"})
+    EXPECT_EQ(every.heldout["scene"][fam]["n"].get<int64_t>(), 16 * pooled.heldout["scene"][fam]["n"].get<int64_t>())
+        << fam;
+  int changed = 0;
+  for (const auto& [name, w] : w_pooled)
+    if (name.find("vision_tower") != std::string::npos) changed += !torch::equal(w, w_every.at(name));
+  EXPECT_GT(changed, 0);
+  MultimodalLM lm(c);
+  VisionStageConfig unweighted = quick(1);
+  unweighted.scene_every_token = true;
+  EXPECT_THROW(run_vision_stage(lm, c, unweighted), Error);
+}

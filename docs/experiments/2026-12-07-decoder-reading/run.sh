@@ -8,6 +8,8 @@
 #               benchmark's wording, one multi-turn conversation per scene), 1,200 steps;
 #   CLS=1       a tower whose scene slots read the CLS token, and a decoder shown it
 #               (vision_select_feature cls_patch: 17 image tokens instead of 16).
+#   EVERY=1     a tower whose scene slots read every patch feature alone (vision_scene_from
+#               every_token), so that each image token carries the scene's facts.
 # Run from the repository root after the build; SEEDS="1 0" for both seeds.
 set -euo pipefail
 B=${INSIGHTV:-build/insightv}; OUT=${OUT:-runs/x7}; BASE=${BASE:-runs/x6}
@@ -31,6 +33,12 @@ for seed in ${SEEDS:-1}; do
     [ -f $Q/qa.json ] || python3 docs/experiments/2026-12-07-decoder-reading/qa.py \
       $(for f in $FAMILIES; do echo $BASE/s$seed/train_$f; done) $Q/qa.json $((3 + seed))
     decoder $L/vision $Q $seed 1200 $Q/qa.json
+  fi
+  if [ -n "${EVERY:-}" ]; then
+    E=$OUT/every_s$seed
+    [ -d $E/vision ] || $B pipeline --preset nano --seed $seed --set vision_scene_weight=1 --set vision_steps=6000 \
+      --set vision_scene_from=every_token --out $E --stop-after vision
+    decoder $E/vision $E $seed 1200
   fi
   if [ -n "${CLS:-}" ]; then
     C=$OUT/cls_s$seed
