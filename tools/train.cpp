@@ -229,7 +229,8 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   vis->add_option("--lr", v->cfg.optim.lr, "peak learning rate")->capture_default_str();
   vis->add_option("--scene-weight", v->cfg.scene_weight,
                   "weight of the whole-image scene-slot head (each family's single-hop facts from the mean of the "
-                  "patch features; 0: not trained)")
+                  "patch features, from the CLS token of a cls_patch checkpoint, or from every token with "
+                  "--scene-every-token; 0: not trained)")
       ->check([](const std::string& s) {
         return std::strtod(s.c_str(), nullptr) >= 0 ? std::string() : std::string("the scene weight must be 0 or more");
       })

@@ -52,8 +52,8 @@ const std::vector<Field>& fields() {
       {"vision_batch", &P::vision_batch, "vision stage images per step (generated on the fly)"},
       {"vision_lr", &P::vision_lr, "vision stage peak learning rate"},
       {"vision_scene_weight", &P::vision_scene_weight,
-       "vision stage: weight of the whole-image scene-slot head (each family's single-hop facts from the mean "
-       "of the patch features; 0: not trained)"},
+       "vision stage: weight of the whole-image scene-slot head (each family's single-hop facts, read as "
+       "vision_scene_from says; 0: not trained)"},
       {"vision_scene_from", &P::vision_scene_from,
        "vision stage: what the scene slots read: pooled (the mean of the patch features, or the CLS token with "
        "vision_select_feature cls_patch) | every_token (each patch feature alone, so every image token carries "

@@ -149,6 +149,10 @@ TEST(IntegrationTrain, VisionStageKilledAndRerunEqualsUninterruptedRun) {
   const auto negative = run_cli({"train", "vision", "--init", fixture().init, "--out", cut + "3", "--scene-weight", "-1"});
   EXPECT_NE(negative.exit_code, 0);
   EXPECT_NE(negative.err.find("scene weight must be 0 or more"), std::string::npos) << negative.err;
+  // --scene-every-token without a scene weight would train nothing: refused, not ignored.
+  const auto unweighted = run_cli({"train", "vision", "--init", fixture().init, "--out", cut + "4", "--scene-every-token"});
+  EXPECT_NE(unweighted.exit_code, 0);
+  EXPECT_NE(unweighted.err.find("need a scene weight above 0"), std::string::npos) << unweighted.err;
   // A missing init folder is refused with an error naming it.
   const auto missing = run_cli({"train", "vision", "--init", fixture().root + "/nope", "--out", cut + "2"});
   EXPECT_NE(missing.exit_code, 0);

@@ -8,7 +8,8 @@ answered by the fact's sentence:
 Hypothesis (docs/vision.md, sixth session): the fact lists train the lookup but not the hop from the
 question's key to the sentence's subject ("How many squares are there?" -> "There are 2 circles."),
 and a question-answer sample trains that hop once per image; a question list trains it ~10 times.
-Usage: qa.py WORLD... OUT.json SEED
+Usage: qa.py WORLD... OUT.json SEED [MAX_TURNS]   (MAX_TURNS: a random subset of at most that many
+facts per scene; every fact makes a list ~6x the fact list's tokens per step on the 2 cores)
 """
 import importlib.util, json, os, random, sys
 
@@ -69,6 +70,10 @@ def qa(t):
 
 
 def main(*args):
+    max_turns = 0
+    if len(args) > 2 and args[-1].isdigit() and args[-2].isdigit():
+        *args, max_turns = args
+        max_turns = int(max_turns)
     *worlds, out, seed = args
     rng = random.Random(int(seed))
     seen, data = set(), []
@@ -77,6 +82,7 @@ def main(*args):
         seen.add(t["image"])
         pairs = qa(t)
         rng.shuffle(pairs)
+        if max_turns: pairs = pairs[:max_turns]
         conv = []
         for i, (q, a) in enumerate(pairs):
             conv += [{"from": "human", "value": ("<image>\n" if i == 0 else "") + q}, {"from": "gpt", "value": a}]
