@@ -45,6 +45,23 @@ std::map<std::string, torch::Tensor> weights(MultimodalLM& lm) {
   return m;
 }
 
+// Four quick steps of the stage from the same initial weights (seed 0); the weights it ends with.
+std::map<std::string, torch::Tensor> trained_weights(const ModelConfig& c, const VisionStageConfig& v,
+                                                     VisionStageSummary* s) {
+  torch::manual_seed(0);
+  MultimodalLM lm(c);
+  *s = run_vision_stage(lm, c, v);
+  return weights(lm);
+}
+
+// How many of the tower's tensors differ between two runs' weights.
+int tower_tensors_changed(const std::map<std::string, torch::Tensor>& a, const std::map<std::string, torch::Tensor>& b) {
+  int changed = 0;
+  for (const auto& [name, w] : a)
+    if (name.find("vision_tower") != std::string::npos) changed += !torch::equal(w, b.at(name));
+  return changed;
+}
+
 }  // namespace
 
 TEST(VisionStage, LabelVarianceShareIsOneForPureLabelsAndNearZeroForNoise) {
@@ -140,12 +157,9 @@ TEST(VisionStage, RefusesATextOnlyModel) {
 TEST(VisionStage, SceneSlotsTrainTheTowerOnlyWithTheirWeight) {
   const ModelConfig c = tiny_vision_config();
   auto run = [&](double weight, VisionStageSummary* s) {
-    torch::manual_seed(0);
-    MultimodalLM lm(c);
     VisionStageConfig v = quick(4);
     v.scene_weight = weight;
-    *s = run_vision_stage(lm, c, v);
-    return weights(lm);
+    return trained_weights(c, v, s);
   };
   VisionStageSummary off, on;
   const auto w0 = run(0, &off), w1 = run(1, &on);
@@ -159,10 +173,7 @@ TEST(VisionStage, SceneSlotsTrainTheTowerOnlyWithTheirWeight) {
     EXPECT_LE(majority, 1.0) << fam;
   }
   EXPECT_FALSE(on.heldout["scene"].contains("clock"));  // the clock has its own heads
-  int changed = 0;
-  for (const auto& [name, w] : w0)
-    if (name.find("vision_tower") != std::string::npos) changed += !torch::equal(w, w1.at(name));
-  EXPECT_GT(changed, 0);
+  EXPECT_GT(tower_tensors_changed(w0, w1), 0);
 }
 
 // A decoder shown the CLS token (mm_vision_select_feature cls_patch): the patch heads still read
@@ -172,22 +183,16 @@ TEST(VisionStage, ClsPatchTowersTrainTheirWholeImageHeadsOnTheClsToken) {
   auto run = [&](const std::string& select, VisionStageSummary* s) {
     ModelConfig c = tiny_vision_config();
     c.mm.mm_vision_select_feature = select;
-    torch::manual_seed(0);
-    MultimodalLM lm(c);
+    EXPECT_EQ(MultimodalLM(c)->vision_features(torch::zeros({1, 3, 32, 32})).size(1), select == "cls_patch" ? 17 : 16);
     VisionStageConfig v = quick(4);
     v.scene_weight = 1;
-    *s = run_vision_stage(lm, c, v);
-    EXPECT_EQ(lm->vision_features(torch::zeros({1, 3, 32, 32})).size(1), select == "cls_patch" ? 17 : 16);
-    return weights(lm);
+    return trained_weights(c, v, s);
   };
   VisionStageSummary mean, cls;
   const auto w_mean = run("patch", &mean), w_cls = run("cls_patch", &cls);
   EXPECT_EQ(cls.heldout["color"]["n"], mean.heldout["color"]["n"]);  // the same patches labelled
   ASSERT_TRUE(cls.heldout.contains("scene"));
-  int changed = 0;
-  for (const auto& [name, w] : w_mean)
-    if (name.find("vision_tower") != std::string::npos) changed += !torch::equal(w, w_cls.at(name));
-  EXPECT_GT(changed, 0);
+  EXPECT_GT(tower_tensors_changed(w_mean, w_cls), 0);
 }
 
 // Scene slots from every token: each of the 16 patch features is scored alone (16 times the pooled
@@ -196,23 +201,17 @@ TEST(VisionStage, ClsPatchTowersTrainTheirWholeImageHeadsOnTheClsToken) {
 TEST(VisionStage, SceneSlotsFromEveryTokenScoreEachTokenAlone) {
   const ModelConfig c = tiny_vision_config();
   auto run = [&](bool every, VisionStageSummary* s) {
-    torch::manual_seed(0);
-    MultimodalLM lm(c);
     VisionStageConfig v = quick(4);
     v.scene_weight = 1;
     v.scene_every_token = every;
-    *s = run_vision_stage(lm, c, v);
-    return weights(lm);
+    return trained_weights(c, v, s);
   };
   VisionStageSummary pooled, every;
   const auto w_pooled = run(false, &pooled), w_every = run(true, &every);
   for (const char* fam : {"shapes", "perception", "maze"})
     EXPECT_EQ(every.heldout["scene"][fam]["n"].get<int64_t>(), 16 * pooled.heldout["scene"][fam]["n"].get<int64_t>())
         << fam;
-  int changed = 0;
-  for (const auto& [name, w] : w_pooled)
-    if (name.find("vision_tower") != std::string::npos) changed += !torch::equal(w, w_every.at(name));
-  EXPECT_GT(changed, 0);
+  EXPECT_GT(tower_tensors_changed(w_pooled, w_every), 0);
   MultimodalLM lm(c);
   VisionStageConfig unweighted = quick(1);
   unweighted.scene_every_token = true;
