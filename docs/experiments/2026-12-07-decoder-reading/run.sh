@@ -15,7 +15,8 @@
 #   EVERY=1     a tower whose scene slots read every patch feature alone (vision_scene_from
 #               every_token), so that each image token carries the scene's facts.
 # Run from the repository root after the build; the figures of docs/vision.md are seed 1 (the
-# default; SEEDS="1 0" for both), one change per run: STEPS=3600, CLS=1, EVERY=1, SUBJ=1, QA=1 QA_TURNS=4.
+# default; SEEDS="1 0" for both), one change per run: STEPS=3600, CLS=1, EVERY=1, SUBJ=1, QA=1 QA_TURNS=4,
+# then QA=1 QA_TURNS=4 QA_EVERY=1 (after EVERY=1).
 # Then the tables: table.py "NAME=$OUT/RUN" ... (accuracy, own / other image), and per run
 # copy.py $BASE/s1/big $OUT/RUN/mc_fact/big (does the answer name the question's subject).
 set -euo pipefail
