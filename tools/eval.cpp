@@ -160,6 +160,9 @@ VerbFn add_eval(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--concurrency", c.concurrency, "items in flight (decoded together)")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", c.seed, "sampling seed (each item: seed and item id)");
   cmd->add_flag("--bf16", c.bf16, "bf16 matmuls in batched decode steps");
+  cmd->add_flag("--image-last", c.image_last,
+                "the image after the question ('question\\n<image>') instead of before it, for models trained that "
+                "way (LLaVA's data has both orders); not multi-agent");
   add_dtype_flag(cmd, c.dtype);
   cmd->add_option("--temperature", c.temperature, "answer temperature (direct, summary-only, cot, multi-turn answer)");
   cmd->add_option("--reason-temperature", c.reason_temperature, "reasoning temperature (multi-agent, multi-turn)");

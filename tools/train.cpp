@@ -145,6 +145,7 @@ int run_vision(VisionOptions& o) {
   Checkpoint ckpt = load_checkpoint(o.init);
   o.cfg.out_dir = o.out;
   o.cfg.difficulties = world::parse_difficulties(o.difficulties);
+  if (o.cfg.steps == 0) o.cfg.heads_init = join_path(o.init, "vision_heads.pt");
   const VisionStageSummary s = run_vision_stage(ckpt.model, ckpt.config, o.cfg);
   copy_tokenizer(o.init, o.out);
   std::printf("%s\n", s.to_json().dump().c_str());
@@ -224,20 +225,25 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   vis->add_option("--init", v->init, "checkpoint folder with a vision tower (e.g. from `model init`)")->required();
   vis->add_option("--out", v->out, "output folder: the model with the trained tower, vision_heads.pt, vision.json, metrics.jsonl")
       ->required();
-  vis->add_option("--steps", v->cfg.steps, "optimizer steps")->capture_default_str();
+  vis->add_option("--steps", v->cfg.steps,
+                  "optimizer steps (0: no training, only the held-out report vision.json of the tower in --init, "
+                  "read by its vision stage's heads, vision_heads.pt)")
+      ->capture_default_str();
   vis->add_option("--batch", v->cfg.batch, "images per step")->capture_default_str();
   vis->add_option("--lr", v->cfg.optim.lr, "peak learning rate")->capture_default_str();
   vis->add_option("--scene-weight", v->cfg.scene_weight,
                   "weight of the whole-image scene-slot head (each family's single-hop facts from the mean of the "
-                  "patch features, from the CLS token of a cls_patch checkpoint, or from every token with "
-                  "--scene-every-token; 0: not trained)")
+                  "patch features, from the CLS token of a cls_patch checkpoint, or as --scene-from says; 0: not trained)")
       ->check([](const std::string& s) {
         return std::strtod(s.c_str(), nullptr) >= 0 ? std::string() : std::string("the scene weight must be 0 or more");
       })
       ->capture_default_str();
-  vis->add_flag("--scene-every-token", v->cfg.scene_every_token,
-               "the scene slots from every patch feature alone instead of from their mean, so that each image "
-               "token carries the whole scene's facts (needs --scene-weight above 0)");
+  vis->add_option("--scene-from", v->cfg.scene_from,
+                  "what the scene slots read: pooled (the mean of the patch features, or the CLS token of a "
+                  "cls_patch checkpoint) | every_token (every patch feature alone, so each image token carries the "
+                  "whole scene's facts) | slot_token (slot s from patch feature s mod P, one fact per image token); "
+                  "all but pooled need --scene-weight above 0")
+      ->capture_default_str();
   vis->add_option("--family", v->cfg.families, "family names or 'all' (comma-separated or repeated)")
       ->delimiter(',')
       ->capture_default_str();

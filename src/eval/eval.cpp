@@ -119,6 +119,7 @@ SystemParams system_params(const EvalConfig& cfg) {
   p.answer.top_p = p.reason.top_p = p.summary.top_p = cfg.top_p;
   if (cfg.system.kind == "cot") p.answer.max_tokens = cfg.reason_max_tokens + cfg.max_new_tokens;
   p.chains = cfg.system.chains;
+  p.image_last = cfg.image_last;
   return p;
 }
 
@@ -146,6 +147,7 @@ json config_identity(const EvalConfig& cfg) {
               {"reason_max_tokens", cfg.reason_max_tokens}}}};
   // Only a non-default dtype is recorded, so runs made before --dtype existed still resume.
   if (cfg.dtype != "f32" && cfg.dtype != "fp32" && cfg.dtype != "float32") id["params"]["dtype"] = cfg.dtype;
+  if (cfg.image_last) id["params"]["image_last"] = true;  // likewise only when set
   return id;
 }
 

@@ -54,6 +54,7 @@ struct EvalConfig {
   int max_new_tokens = 32, reason_max_tokens = agent_defaults::kReasonMaxTokens;
   double top_p = agent_defaults::kTopP;
   bool force = false;        // discard a previous run's files in `out` and start over
+  bool image_last = false;   // the image after the question (SystemParams::image_last)
 };
 
 // The ChatModel for an endpoint (cfg.system.endpoint), made by the caller.

@@ -58,6 +58,8 @@ class LocalSystemImpl : public LocalSystem {
     if (agents) {
       check(!spec.reason.empty() && !spec.summary.empty(), "eval", "multi-agent needs two checkpoints",
             "pass --reason DIR --summary DIR");
+      check(!params.image_last, "eval",
+            "the image after the question is not supported for multi-agent (its agents place the image first)");
       if (tok_dir.empty()) tok_dir = spec.reason;
     } else {
       check(!spec.model.empty(), "eval", spec.kind + " needs a checkpoint", "pass --model DIR");

@@ -31,14 +31,15 @@ SystemParams::SystemParams() {
   summary.max_tokens = 32;
 }
 
-std::string user_prompt(const std::string& kind, const EvalItem& item) {
+std::string user_prompt(const std::string& kind, const EvalItem& item, bool image_last) {
   check_system_kind(kind);
   const std::string p = data::eval_prompt(item.hint, item.question, item.options);
   if (kind == "multi-agent") return p;
-  const std::string image = item.image.empty() ? "" : "<image>\n";
-  if (kind == "cot") return image + p + data::kCotSuffix;
-  if (kind == "multi-turn") return image + p + data::kReasoningSuffix;
-  return image + p;  // direct, summary-only
+  std::string text = p;  // direct, summary-only
+  if (kind == "cot") text = p + data::kCotSuffix;
+  if (kind == "multi-turn") text = p + data::kReasoningSuffix;
+  if (item.image.empty()) return text;
+  return image_last ? text + "\n<image>" : "<image>\n" + text;
 }
 
 std::string answer_text(const std::string& kind, const std::string& final_response) {
@@ -50,6 +51,8 @@ uint64_t item_seed(uint64_t seed, const std::string& item_id) { return mix_seed(
 ChatSystem::ChatSystem(std::string kind, ChatModel& model, SystemParams params)
     : kind_(std::move(kind)), model_(&model), params_(std::move(params)) {
   check_system_kind(kind_);
+  check(!params_.image_last || kind_ != "multi-agent", "eval",
+        "the image after the question is not supported for multi-agent (its agents place the image first)");
 }
 
 SystemReply ChatSystem::answer(const EvalItem& item, uint64_t seed) {
@@ -69,7 +72,7 @@ SystemReply ChatSystem::answer(const EvalItem& item, uint64_t seed) {
     r.answer = ask({{"user", r.prompt}}, params_.summary, seed);
     return r;
   }
-  r.prompt = user_prompt(kind_, item);
+  r.prompt = user_prompt(kind_, item, params_.image_last);
   if (kind_ == "multi-turn") {
     ChatParams reason = params_.reason;
     reason.keep_special = true;  // the chain goes back as the assistant turn, tags included

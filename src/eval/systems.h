@@ -61,6 +61,8 @@ struct SystemParams {
   ChatParams reason;   // multi-turn's reasoning turn; multi-agent's reasoning agent
   ChatParams summary;  // multi-agent's summary agent
   int chains = 1;      // multi-agent best-of-N
+  bool image_last = false;  // the image marker after the question ("question\n<image>"), as LLaVA's
+                            // data also has it, for models trained that way; not multi-agent
   SystemParams();
 };
 
@@ -81,7 +83,8 @@ class System {
 
 // The first user turn of `kind` for `item`. For multi-agent it is the question the agents get
 // (eval_prompt, no "<image>" marker, no reasoning suffix: infer/agents.h adds both).
-std::string user_prompt(const std::string& kind, const EvalItem& item);
+// With image_last the image marker ends the turn ("...\n<image>") instead of starting it.
+std::string user_prompt(const std::string& kind, const EvalItem& item, bool image_last = false);
 // The text to score, from the system's final response.
 std::string answer_text(const std::string& kind, const std::string& final_response);
 // The seed of one item: independent of the order and concurrency items run in.

@@ -57,7 +57,8 @@ const std::vector<Field>& fields() {
       {"vision_scene_from", &P::vision_scene_from,
        "vision stage: what the scene slots read: pooled (the mean of the patch features, or the CLS token with "
        "vision_select_feature cls_patch) | every_token (each patch feature alone, so every image token carries "
-       "the scene's facts; needs vision_scene_weight above 0)"},
+       "the scene's facts) | slot_token (slot s from patch feature s mod P: a family's facts one per image token); "
+       "all but pooled need vision_scene_weight above 0"},
       {"ground_format", &P::ground_format,
        "grounding stage: questions (up to 3 one-word questions per scene) | facts (every lookup of a scene, "
        "as one list of sentences)"},

@@ -40,7 +40,7 @@ struct PipelinePreset {
   int64_t vision_steps = 500, vision_batch = 64;
   double vision_lr = 1e-3;
   double vision_scene_weight = 0;  // the scene-slot head's loss weight (0: patch heads only)
-  std::string vision_scene_from = "pooled";  // pooled (mean of the patches, or CLS) | every_token
+  std::string vision_scene_from = "pooled";  // pooled (mean of the patches, or CLS) | every_token | slot_token
   // The grounding stage (pipeline/stage_data.h write_grounding_set): one-word questions about
   // generated perception scenes, or fact lists about scenes of `ground_families`, the one-object
   // perception scenes first; 0 steps skips it.

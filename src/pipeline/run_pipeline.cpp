@@ -51,10 +51,11 @@ PipelinePreset resolve_preset(const PipelineConfig& cfg) {
         "image_size " + std::to_string(p.image_size) + " is not a multiple of patch_size " + std::to_string(p.patch_size));
   check(p.vision_select_feature == "patch" || p.vision_select_feature == "cls_patch", "pipeline",
         "vision_select_feature '" + p.vision_select_feature + "' is not patch or cls_patch");
-  check(p.vision_scene_from == "pooled" || p.vision_scene_from == "every_token", "pipeline",
-        "vision_scene_from '" + p.vision_scene_from + "' is not pooled or every_token");
+  const auto& scene_from = scene_from_values();
+  check(std::find(scene_from.begin(), scene_from.end(), p.vision_scene_from) != scene_from.end(), "pipeline",
+        "vision_scene_from '" + p.vision_scene_from + "' is not pooled, every_token or slot_token");
   check(p.vision_scene_from == "pooled" || p.vision_scene_weight > 0, "pipeline",
-        "vision_scene_from every_token needs vision_scene_weight above 0");
+        "vision_scene_from " + p.vision_scene_from + " needs vision_scene_weight above 0");
   check(p.base_loss_norm == "token" || p.base_loss_norm == "example", "pipeline",
         "base_loss_norm '" + p.base_loss_norm + "' is not token or example");
   // Clear errors now, not after the stages before them.
@@ -381,7 +382,7 @@ PipelineReport run_pipeline(const PipelineConfig& cfg) {
           v.batch = p.vision_batch;
           v.optim.lr = p.vision_lr;
           v.scene_weight = p.vision_scene_weight;
-          v.scene_every_token = p.vision_scene_from == "every_token";
+          v.scene_from = p.vision_scene_from;
           v.world_seed = seed;
           v.out_dir = c.dir("vision");
           v.save_every = std::max<int64_t>(25, p.vision_steps / 4);

@@ -3,7 +3,11 @@
 
 #include "train/vision_stage.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <numeric>
+#include <optional>
+#include <random>
 #include <future>
 #include <map>
 
@@ -107,17 +111,30 @@ struct HeadOutputs {
   torch::Tensor features;                            // [B,P,C] what the heads read
 };
 
+// The patch feature each scene slot reads with scene_from slot_token: slot s from token s mod P (a
+// family's slots are consecutive and at most 16, so with 16 patches each lies on its own token).
+torch::Tensor slot_tokens(int64_t patches) {
+  return torch::arange(world::kSceneSlots, torch::kInt64).remainder(patches);
+}
+
 // The per-patch heads read the patch features; the whole-image heads (clock hands, scene slots)
 // read the mean of the patch features, or the CLS token where the decoder is shown it
-// (mm_vision_select_feature cls_patch): then one image token carries what they train.
-HeadOutputs run_heads(MultimodalLM& lm, VisionHeads& heads, const torch::Tensor& pixels, bool scene_every_token) {
+// (mm_vision_select_feature cls_patch): then one image token carries what they train. The scene
+// slots read what scene_from says.
+HeadOutputs run_heads(MultimodalLM& lm, VisionHeads& heads, const torch::Tensor& pixels, const std::string& scene_from) {
   auto all = lm->vision_features(pixels).to(torch::kFloat32);  // [B,P(+1),C]
   const bool cls = lm->config().mm.mm_vision_select_feature == "cls_patch";
   auto f = cls ? all.narrow(1, 1, all.size(1) - 1) : all;  // [B,P,C]
   auto pooled = cls ? all.select(1, 0) : f.mean(1);
-  auto scene = scene_every_token
-                   ? heads->scene(f).view({f.size(0), f.size(1), world::kSceneSlots, world::kSlotClasses})
-                   : heads->scene(pooled).view({f.size(0), world::kSceneSlots, world::kSlotClasses});
+  const int64_t B = f.size(0), P = f.size(1);
+  torch::Tensor scene;
+  if (scene_from == "pooled") {
+    scene = heads->scene(pooled).view({B, world::kSceneSlots, world::kSlotClasses});
+  } else {
+    scene = heads->scene(f).view({B, P, world::kSceneSlots, world::kSlotClasses});
+    if (scene_from == "slot_token")  // [B,kSceneSlots,kSlotClasses]: slot s at its own token
+      scene = scene.index({torch::indexing::Slice(), slot_tokens(P), torch::arange(world::kSceneSlots, torch::kInt64)});
+  }
   return {heads->color(f), heads->shape(f), heads->number(f), heads->hour(pooled), heads->minute(pooled), scene, f};
 }
 
@@ -178,6 +195,81 @@ struct LabelledFeatures {
   }
 };
 
+// How visible each whole-image fact is to the decoder: label_variance_share of the clock's hour and
+// minute and of each scene slot (count 0 included: it is a value), over the images that have it,
+// from each image token alone (every token labelled with its image's value: what one image token
+// shows) and from the mean of an image's tokens (what uniform attention over them shows); the
+// slots' shares averaged per family; for the slots also from the one token that scene_from slot_token
+// trains each on ("own_token": token s mod P). With few images per value the share is large by chance (each
+// value's mean fits its few images), so each share is also given for the same labels shuffled
+// across the images (mean of 4 fixed permutations: "chance"); what the tower carries is the excess.
+// features [N,P,C]; hour, minute [N]; scene [N,kSceneSlots].
+json whole_image_variance_shares(const torch::Tensor& features, const torch::Tensor& hour, const torch::Tensor& minute,
+                                 const torch::Tensor& scene) {
+  const int64_t P = features.size(1);
+  struct Shares {
+    double token = 0, token_chance = 0, mean = 0, mean_chance = 0, own = 0, own_chance = 0;
+  };
+  auto shares = [&](const torch::Tensor& target, int64_t own_token) -> std::optional<Shares> {
+    auto keep = target != kIgnoreIndex;
+    if (keep.sum().item<int64_t>() < 2) return std::nullopt;
+    auto f = features.index({keep});  // [n,P,C]
+    auto y = target.index({keep});
+    if ((y.max() == y.min()).item<bool>()) return std::nullopt;  // one value: nothing to explain
+    auto flat = f.reshape({-1, f.size(-1)});
+    auto pooled = f.mean(1);
+    auto own = f.select(1, own_token % P);
+    Shares s;
+    s.token = label_variance_share(flat, y.repeat_interleave(P));
+    s.mean = label_variance_share(pooled, y);
+    s.own = label_variance_share(own, y);
+    constexpr int kPermutations = 4;
+    std::vector<int64_t> order(static_cast<size_t>(y.size(0)));
+    std::mt19937_64 rng(20261207);
+    for (int k = 0; k < kPermutations; ++k) {
+      std::iota(order.begin(), order.end(), 0);
+      std::shuffle(order.begin(), order.end(), rng);
+      auto shuffled = y.index({torch::tensor(order, torch::kInt64)});
+      s.token_chance += label_variance_share(flat, shuffled.repeat_interleave(P)) / kPermutations;
+      s.mean_chance += label_variance_share(pooled, shuffled) / kPermutations;
+      s.own_chance += label_variance_share(own, shuffled) / kPermutations;
+    }
+    return s;
+  };
+  auto to_json = [](const Shares& s, bool own) {
+    json j = {{"token", s.token}, {"token_chance", s.token_chance}, {"mean", s.mean}, {"mean_chance", s.mean_chance}};
+    if (own) {
+      j["own_token"] = s.own;
+      j["own_token_chance"] = s.own_chance;
+    }
+    return j;
+  };
+  json j;
+  if (const auto h = shares(hour, 0)) j["clock"]["hour"] = to_json(*h, false);
+  if (const auto m = shares(minute, 0)) j["clock"]["minute"] = to_json(*m, false);
+  std::map<std::string, std::pair<Shares, int64_t>> per_family;  // sums, slots
+  for (int slot = 0; slot < world::kSceneSlots; ++slot) {
+    const auto s = shares(scene.select(1, slot), slot);
+    if (!s) continue;
+    auto& [sum, n] = per_family[world::scene_slot_family(slot)];
+    sum.token += s->token;
+    sum.token_chance += s->token_chance;
+    sum.mean += s->mean;
+    sum.mean_chance += s->mean_chance;
+    sum.own += s->own;
+    sum.own_chance += s->own_chance;
+    ++n;
+  }
+  for (const auto& [family, acc] : per_family) {
+    const auto& [sum, n] = acc;
+    const double d = static_cast<double>(n);
+    j["scene"][family] = to_json(
+        {sum.token / d, sum.token_chance / d, sum.mean / d, sum.mean_chance / d, sum.own / d, sum.own_chance / d}, true);
+    j["scene"][family]["slots"] = n;
+  }
+  return j;
+}
+
 json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& mc, const VisionStageConfig& cfg,
                        const std::vector<const world::Family*>& fams) {
   torch::NoGradGuard no_grad;
@@ -185,9 +277,10 @@ json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& 
   std::map<std::string, Tally> scene;  // per family
   std::vector<std::vector<int64_t>> slot_targets(world::kSceneSlots);  // for the majority-class accuracy
   LabelledFeatures color_share, shape_share;
+  std::vector<torch::Tensor> all_features, all_hours, all_minutes, all_scenes;  // for the whole-image shares
   for (int64_t start = 0; start < cfg.eval_images; start += 64) {
     const Batch b = make_batch(mc, cfg, fams, kHeldOutOffset + start, std::min<int64_t>(64, cfg.eval_images - start));
-    const HeadOutputs o = run_heads(lm, heads, b.pixels, cfg.scene_every_token);
+    const HeadOutputs o = run_heads(lm, heads, b.pixels, cfg.scene_from);
     color.add(o.color, b.color);
     shape.add(o.shape, b.shape);
     number.add(o.number, b.number);
@@ -195,6 +288,10 @@ json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& 
     minute.add(o.minute, b.minute);
     color_share.add(o.features, b.color);
     shape_share.add(o.features, b.shape);
+    all_features.push_back(o.features);
+    all_hours.push_back(b.hour);
+    all_minutes.push_back(b.minute);
+    all_scenes.push_back(b.scene);
     for (int slot = 0; slot < world::kSceneSlots; ++slot) {
       const auto target = b.scene.index({torch::indexing::Slice(), slot});
       const auto labelled = target.index({target != kIgnoreIndex}).contiguous();
@@ -209,6 +306,9 @@ json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& 
             {"number", number.to_json(true)}, {"hour", hour.to_json(false)}, {"minute", minute.to_json(false)}};
   j["color"]["variance_share"] = color_share.share();
   j["shape"]["variance_share"] = shape_share.share();
+  if (!all_features.empty())
+    j["variance_share"] = whole_image_variance_shares(torch::cat(all_features), torch::cat(all_hours),
+                                                      torch::cat(all_minutes), torch::cat(all_scenes));
   if (cfg.scene_weight > 0) {
     // The prior to beat: each slot's most frequent held-out class, pooled per family.
     std::map<std::string, std::pair<int64_t, int64_t>> majority;  // family -> (right, n)
@@ -250,6 +350,11 @@ double label_variance_share(const torch::Tensor& features, const torch::Tensor& 
   return total > 0 ? between / total : 0.0;
 }
 
+const std::vector<std::string>& scene_from_values() {
+  static const std::vector<std::string> values = {"pooled", "every_token", "slot_token"};
+  return values;
+}
+
 json VisionStageSummary::to_json() const {
   return {{"steps", steps},         {"first_loss", first_loss},         {"last_loss", last_loss},
           {"images_per_s", images_per_s}, {"excluded_images", excluded_images}, {"heldout", heldout}};
@@ -257,10 +362,15 @@ json VisionStageSummary::to_json() const {
 
 VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, const VisionStageConfig& cfg) {
   check(config.is_multimodal() && lm->vision, "vision", "the vision stage needs a model with a vision tower");
-  check(cfg.steps > 0 && cfg.batch > 0, "vision", "steps and batch must be positive");
+  check(cfg.steps >= 0 && cfg.batch > 0, "vision", "steps must be 0 or more and batch positive");
+  check(cfg.steps > 0 || !cfg.heads_init.empty(), "vision",
+        "a report without training (0 steps) needs the tower's heads (vision_heads.pt of its vision stage)");
   check(cfg.scene_weight >= 0, "vision", "the scene weight must be 0 or more (" + std::to_string(cfg.scene_weight) + ")");
-  check(!cfg.scene_every_token || cfg.scene_weight > 0, "vision",
-        "scene slots from every token need a scene weight above 0 (the slots are not trained without one)");
+  const auto& from = scene_from_values();
+  check(std::find(from.begin(), from.end(), cfg.scene_from) != from.end(), "vision",
+        "scene_from '" + cfg.scene_from + "' is not pooled, every_token or slot_token");
+  check(cfg.scene_from == "pooled" || cfg.scene_weight > 0, "vision",
+        "scene slots from " + cfg.scene_from + " need a scene weight above 0 (the slots are not trained without one)");
   const auto fams = world::resolve_families(cfg.families);
   set_tunable_parts(lm, "mm_vision_tower");
   torch::manual_seed(cfg.world_seed + 17);
@@ -269,6 +379,25 @@ VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, 
   torch::nn::Module both;
   both.register_module("tower", lm->vision);
   both.register_module("heads", heads);
+  if (!cfg.heads_init.empty()) {
+    check(file_exists(cfg.heads_init), "vision", "no vision heads at " + cfg.heads_init,
+          "pass the output folder of a vision stage (it holds vision_heads.pt)");
+    torch::serialize::InputArchive archive;
+    archive.load_from(cfg.heads_init);
+    heads->load(archive);
+  }
+  if (cfg.steps == 0) {  // the held-out report of the tower as given, nothing trained or saved
+    lm->vision->eval();
+    heads->eval();
+    VisionStageSummary summary;
+    if (cfg.eval_images > 0) summary.heldout = held_out_accuracy(lm, heads, config, cfg, fams);
+    set_tunable_parts(lm, "mm_mlp_adapter,mm_language_model");
+    if (!cfg.out_dir.empty()) {
+      make_dirs(cfg.out_dir);
+      write_json_file(join_path(cfg.out_dir, "vision.json"), summary.to_json());
+    }
+    return summary;
+  }
   auto opt = make_adamw(both, cfg.optim);
   int64_t step = 0;
   if (!cfg.out_dir.empty()) {
@@ -306,7 +435,7 @@ VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, 
     torch::Tensor loss;
     {
       CpuBf16Autocast autocast(cfg.bf16);
-      loss = total_loss(run_heads(lm, heads, b.pixels, cfg.scene_every_token), b, cfg.scene_weight);
+      loss = total_loss(run_heads(lm, heads, b.pixels, cfg.scene_from), b, cfg.scene_weight);
     }
     loss.backward();
     const double grad_norm = clip_gradients(both, cfg.optim.clip_norm);

@@ -15,8 +15,9 @@
 // minute from the mean of the patch features, and with scene_weight > 0 the scene slots (each
 // family's single-hop facts: counts, bar values, table cells, side lengths, perception lookups)
 // from the same mean (from the CLS token where the decoder is shown it, cls_patch; from every patch
-// feature alone with scene_every_token, so that each image token must carry the whole scene's
-// facts); each head is one linear layer on the features
+// feature alone with scene_from every_token, so that each image token must carry the whole scene's
+// facts; with slot_token each slot from one patch feature, slot s from token s mod P, so that a
+// family's facts lie one per image token); each head is one linear layer on the features
 // the projector will see (the select layer, CLS dropped), so what is learnt is linearly there.
 // The loss is the sum of the heads' cross-entropies, each over the images that have its labels.
 // Resumable like SFT (checkpoints/, `latest`; heads and optimizer included): a killed run
@@ -40,18 +41,21 @@
 namespace insightv {
 
 struct VisionStageConfig {
-  int64_t steps = 500;
+  int64_t steps = 500;              // 0: the held-out report of the tower as given (heads_init needed)
   int64_t batch = 64;               // images per step
   OptimConfig optim;                // lr, warmup, clipping
   double scene_weight = 0;          // weight of the scene-slot head's loss (0: not trained)
-  bool scene_every_token = false;   // the scene slots from every patch feature, each one alone,
-                                    // instead of from their mean (or the CLS token)
+  std::string scene_from = "pooled"; // what the scene slots read: pooled (the mean of the patch
+                                    // features, or the CLS token) | every_token (every patch feature,
+                                    // each alone) | slot_token (slot s from patch feature s mod P)
   uint64_t world_seed = 0;
   std::vector<std::string> families = {"all"};
   std::vector<int> difficulties = {1, 2, 3};
   int64_t eval_images = 350;        // held-out images for the accuracy report (0: none)
   std::set<uint64_t> excluded;      // pixel hashes (io/image.h image_pixel_hash) never to train on
-  std::string out_dir;              // empty: no checkpoints, metrics or final model
+  std::string heads_init;           // a vision_heads.pt to start the heads from (empty: fresh heads);
+                                    // required with steps 0: no training, only the held-out report
+  std::string out_dir;              // empty: no checkpoints, metrics or final model (steps 0: vision.json only)
   bool resume = true;
   int64_t save_every = 0;           // 0: only at the end
   bool progress = true;
@@ -66,7 +70,10 @@ struct VisionStageSummary {
   int64_t excluded_images = 0;      // generated images dropped because they equal an excluded one
   json heldout;                     // per head: accuracy over all labelled patches and over non-"none" ones;
                                     // colour and shape: variance_share (label_variance_share, object patches);
-                                    // scene: slot accuracy per family (scene_weight > 0)
+                                    // scene: slot accuracy per family (scene_weight > 0);
+                                    // variance_share: the clock's hour and minute and each family's
+                                    // scene slots (mean over its slots), per image token and in the
+                                    // mean of an image's tokens
   json to_json() const;
 };
 
@@ -77,6 +84,9 @@ struct VisionStageSummary {
 // its weights; a decoder trained from scratch picks a direction up roughly in proportion to its
 // variance (docs/vision.md: shape at a share of 0.05 was never read, at 0.31 it was).
 double label_variance_share(const torch::Tensor& features, const torch::Tensor& labels);
+
+// The values of VisionStageConfig::scene_from.
+const std::vector<std::string>& scene_from_values();
 
 // Trains lm's vision tower (only it; the rest stays as given) and returns the summary.
 VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, const VisionStageConfig& cfg);

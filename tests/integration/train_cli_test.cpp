@@ -149,10 +149,24 @@ TEST(IntegrationTrain, VisionStageKilledAndRerunEqualsUninterruptedRun) {
   const auto negative = run_cli({"train", "vision", "--init", fixture().init, "--out", cut + "3", "--scene-weight", "-1"});
   EXPECT_NE(negative.exit_code, 0);
   EXPECT_NE(negative.err.find("scene weight must be 0 or more"), std::string::npos) << negative.err;
-  // --scene-every-token without a scene weight would train nothing: refused, not ignored.
-  const auto unweighted = run_cli({"train", "vision", "--init", fixture().init, "--out", cut + "4", "--scene-every-token"});
+  // --scene-from every_token without a scene weight would train nothing: refused, not ignored.
+  const auto unweighted =
+      run_cli({"train", "vision", "--init", fixture().init, "--out", cut + "4", "--scene-from", "every_token"});
   EXPECT_NE(unweighted.exit_code, 0);
   EXPECT_NE(unweighted.err.find("need a scene weight above 0"), std::string::npos) << unweighted.err;
+  // --steps 0 reports the trained tower again with its saved heads (the same held-out figures);
+  // on a folder without heads it says what is missing.
+  const auto report = run_cli({"--threads", "1", "train", "vision", "--init", full, "--out", cut + "5", "--steps", "0",
+                               "--eval-images", "14"});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const auto reported = insightv::parse_json(report.out, "vision report output");
+  EXPECT_EQ(reported["steps"], 0);
+  EXPECT_EQ(reported["heldout"]["color"], summary["heldout"]["color"]);
+  EXPECT_TRUE(reported["heldout"].contains("variance_share"));
+  EXPECT_TRUE(insightv::file_exists(cut + "5/vision.json"));
+  const auto headless = run_cli({"train", "vision", "--init", fixture().init, "--out", cut + "6", "--steps", "0"});
+  EXPECT_NE(headless.exit_code, 0);
+  EXPECT_NE(headless.err.find("vision_heads.pt"), std::string::npos) << headless.err;
   // A missing init folder is refused with an error naming it.
   const auto missing = run_cli({"train", "vision", "--init", fixture().root + "/nope", "--out", cut + "2"});
   EXPECT_NE(missing.exit_code, 0);

@@ -176,6 +176,14 @@ TEST(EvalPrompts, EachSystemBuildsItsExactUserTurn) {
   EXPECT_EQ(user_prompt("direct", open),
             "<image>\nLook closely.\nHow many circles?\nAnswer the question using a single word or phrase.");
   EXPECT_THROW(user_prompt("beam", it), Error);
+  // --image-last: the marker ends the turn, after any suffix; no image, no marker.
+  EXPECT_EQ(user_prompt("direct", it, true), p + "\n<image>");
+  EXPECT_EQ(user_prompt("multi-turn", it, true),
+            p + "\n\nPerform step-by-step reasoning of the problem. Only provide the reasoning process.\n<image>");
+  EXPECT_EQ(user_prompt("multi-agent", it, true), p);
+  EvalItem blind = it;
+  blind.image = {};
+  EXPECT_EQ(user_prompt("direct", blind, true), p);
 }
 
 TEST(EvalScoring, CotAnswersAreScoredAfterTheThoughts) {
@@ -263,6 +271,20 @@ TEST(EvalSystems, EndpointMultiAgentSendsThePlainQuestionWithTheImage) {
   ASSERT_EQ(m.calls.size(), 1u);
   EXPECT_EQ(m.calls[0][0].content, "<image>\n" + user_prompt("multi-agent", fixed_item()));
   EXPECT_EQ(r.answer, "B");
+}
+
+// --image-last reaches the model as the turn it names; multi-agent, whose agents place the image
+// first themselves, refuses it rather than ignoring it.
+TEST(EvalSystems, ImageLastSendsTheImageAfterTheQuestionOrIsRefused) {
+  ScriptedModel m;
+  SystemParams sp;
+  sp.image_last = true;
+  ChatSystem sys("direct", m, sp);
+  sys.answer(fixed_item(), 4);
+  ASSERT_EQ(m.calls.size(), 1u);
+  EXPECT_EQ(m.calls[0][0].content, user_prompt("direct", fixed_item(), true));
+  EXPECT_EQ(m.calls[0][0].content.substr(m.calls[0][0].content.size() - 8), "\n<image>");
+  EXPECT_THROW(ChatSystem("multi-agent", m, sp), Error);
 }
 
 TEST(EvalSystems, ItemSeedsDependOnlyOnSeedAndId) {

@@ -203,7 +203,7 @@ TEST(VisionStage, SceneSlotsFromEveryTokenScoreEachTokenAlone) {
   auto run = [&](bool every, VisionStageSummary* s) {
     VisionStageConfig v = quick(4);
     v.scene_weight = 1;
-    v.scene_every_token = every;
+    v.scene_from = every ? "every_token" : "pooled";
     return trained_weights(c, v, s);
   };
   VisionStageSummary pooled, every;
@@ -214,6 +214,68 @@ TEST(VisionStage, SceneSlotsFromEveryTokenScoreEachTokenAlone) {
   EXPECT_GT(tower_tensors_changed(w_pooled, w_every), 0);
   MultimodalLM lm(c);
   VisionStageConfig unweighted = quick(1);
-  unweighted.scene_every_token = true;
+  unweighted.scene_from = "every_token";
   EXPECT_THROW(run_vision_stage(lm, c, unweighted), Error);
+}
+
+// Scene slots from their own token (slot_token): one reading per slot as with pooled slots, the
+// tower ends elsewhere than with either, and the held-out report gives each family's share of the
+// variance of the slot's own token next to every token's and the mean's.
+TEST(VisionStage, SceneSlotsFromTheirOwnTokenScoreOneTokenPerSlot) {
+  const ModelConfig c = tiny_vision_config();
+  auto run = [&](const std::string& from, VisionStageSummary* s) {
+    VisionStageConfig v = quick(4);
+    v.scene_weight = 1;
+    v.scene_from = from;
+    return trained_weights(c, v, s);
+  };
+  VisionStageSummary pooled, own, every;
+  const auto w_pooled = run("pooled", &pooled), w_own = run("slot_token", &own), w_every = run("every_token", &every);
+  for (const char* fam : {"shapes", "perception", "maze"}) {
+    EXPECT_EQ(own.heldout["scene"][fam]["n"], pooled.heldout["scene"][fam]["n"]) << fam;
+    const json& share = own.heldout["variance_share"]["scene"][fam];
+    for (const char* k : {"token", "token_chance", "mean", "mean_chance", "own_token", "own_token_chance"}) {
+      EXPECT_GE(share[k].get<double>(), 0.0) << fam << " " << k;
+      EXPECT_LE(share[k].get<double>(), 1.0) << fam << " " << k;
+    }
+  }
+  EXPECT_GT(tower_tensors_changed(w_pooled, w_own), 0);
+  EXPECT_GT(tower_tensors_changed(w_every, w_own), 0);
+  MultimodalLM lm(c);
+  VisionStageConfig bad = quick(1);
+  bad.scene_weight = 1;
+  bad.scene_from = "slots";
+  EXPECT_THROW(run_vision_stage(lm, c, bad), Error);
+  VisionStageConfig unweighted = quick(1);
+  unweighted.scene_from = "slot_token";
+  EXPECT_THROW(run_vision_stage(lm, c, unweighted), Error);
+}
+
+// With 0 steps the stage only reports: it reads the tower with the heads its training saved and gives
+// the training run's held-out figures again, changing no weight; without heads it refuses.
+TEST(VisionStage, ZeroStepsReportTheTowerWithItsSavedHeads) {
+  const ModelConfig c = tiny_vision_config();
+  const std::string dir = test::make_temp_dir("vision-report");
+  VisionStageConfig v = quick(4);
+  v.scene_weight = 1;
+  v.out_dir = dir + "/trained";
+  torch::manual_seed(0);
+  MultimodalLM lm(c);
+  const VisionStageSummary trained = run_vision_stage(lm, c, v);
+  const auto before = weights(lm);
+  VisionStageConfig report = quick(0);
+  report.scene_weight = 1;
+  report.heads_init = dir + "/trained/vision_heads.pt";
+  report.out_dir = dir + "/report";
+  const VisionStageSummary again = run_vision_stage(lm, c, report);
+  EXPECT_EQ(again.steps, 0);
+  EXPECT_EQ(again.heldout["color"], trained.heldout["color"]);
+  EXPECT_EQ(again.heldout["scene"], trained.heldout["scene"]);
+  EXPECT_TRUE(file_exists(dir + "/report/vision.json"));
+  EXPECT_FALSE(file_exists(dir + "/report/model.safetensors"));
+  EXPECT_EQ(tower_tensors_changed(before, weights(lm)), 0);
+  VisionStageConfig no_heads = quick(0);
+  EXPECT_THROW(run_vision_stage(lm, c, no_heads), Error);
+  no_heads.heads_init = dir + "/nope/vision_heads.pt";
+  EXPECT_THROW(run_vision_stage(lm, c, no_heads), Error);
 }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The 2026-12-07 token-budget experiment of docs/vision.md (seventh session).
+# 1. REPORT=1: how much of an image token's variance each whole-image fact holds, for the towers of
+#    earlier sessions ($OLD: long = mean-pooled slots, every_s1 = slots on every token, nano_s1 = the
+#    preset's tower): `train vision --steps 0` reads a tower with its saved heads and writes
+#    vision.json, whose heldout.variance_share gives per family token / mean / own_token shares and
+#    their chance levels (labels shuffled across images).
+# 2. SLOT=1: a 6,000-step tower whose scene slots are each trained on one token (vision_scene_from
+#    slot_token: slot s from patch feature s mod 16, so a family's facts lie one per image token),
+#    its report, then the decoder of docs/experiments/2026-12-07-decoder-reading (fact lists 1,200
+#    steps, fact-style answers 600 steps) scored on the same 1,400 test tasks with their own image and
+#    with another task's image (the data sets of docs/experiments/2026-12-07-all-families/run.sh under $BASE).
+#    QA=1 with SLOT=1: the question lists of decoder-reading (qa.py, ≤ 4 per scene) on that tower too.
+# 3. LAST=1: the image after the question (image_last.py: "QUESTION\n<image>" in the fact lists and the
+#    answers; `eval --image-last`), so that in the causal decoder every image token can attend to the
+#    question, on the every-token tower of decoder-reading ($OLD/every_s1; its image-first run is
+#    decoder-reading's EVERY=1).
+# Run from the repository root after the build; seed 1 (SEEDS="1 0" for both).
+set -euo pipefail
+B=${INSIGHTV:-build/insightv}; OUT=${OUT:-runs/x8}; BASE=${BASE:-runs/x6}; OLD=${OLD:-runs/x7}
+D=docs/experiments/2026-12-07-all-families
+decoder() {  # decoder TOWER DIR SEED [FACTS_JSON [ANSWERS_JSON [EVAL FLAGS]]]
+  local T=$1 S=$2 seed=$3 X=$BASE/s$3 F=${4:-$BASE/s$3/facts.json} A=${5:-$BASE/s$3/mc/fact.json} E=${6:-}
+  [ -f $S/facts/model.safetensors ] || $B train sft --data $F --init $T --out $S/facts \
+    --steps 1200 --batch 16 --lr 1e-3 --bf16 --loss-norm token --seed $seed
+  [ -f $S/mc_fact/model.safetensors ] || $B train sft --data $A --init $S/facts --out $S/mc_fact \
+    --steps 600 --batch 16 --lr 1e-3 --bf16 --loss-norm example --seed $seed
+  $B eval --system direct --model $S/mc_fact --benchmark $X/big --out $S/mc_fact/big --no-progress $E
+  $B eval --system direct --model $S/mc_fact --benchmark $X/big_swap --out $S/mc_fact/big_swap --no-progress $E
+  python3 $D/score.py $X/big $S/mc_fact/big $S/mc_fact/big_swap
+}
+report() {  # report TOWER OUTDIR [vision flags]
+  local T=$1 R=$2; shift 2
+  [ -f $R/vision.json ] || $B train vision --init $T --out $R --steps 0 --world-seed 1 --eval-images 1400 "$@" >/dev/null
+  python3 docs/experiments/2026-12-07-token-budget/shares.py $R/vision.json
+}
+if [ -n "${REPORT:-}" ]; then
+  report $OLD/long/vision $OUT/report_long --scene-weight 1
+  report $OLD/every_s1/vision $OUT/report_every --scene-weight 1 --scene-from every_token
+  report $OLD/nano_s1/vision $OUT/report_nano
+fi
+for seed in ${SEEDS:-1}; do
+  if [ -n "${SLOT:-}" ]; then
+    S=$OUT/slot_s$seed
+    [ -d $S/vision ] || $B pipeline --preset nano --seed $seed --set vision_scene_weight=1 --set vision_steps=6000 \
+      --set vision_scene_from=slot_token --out $S --stop-after vision
+    report $S/vision $OUT/report_slot_s$seed --scene-weight 1 --scene-from slot_token
+    decoder $S/vision $S $seed
+    if [ -n "${QA:-}" ]; then decoder $S/vision $OUT/slot_qa_s$seed $seed $OLD/qa_s$seed/qa.json; fi
+  fi
+  if [ -n "${LAST:-}" ]; then
+    L=$OUT/last_s$seed; mkdir -p $L
+    [ -f $L/facts.json ] || python3 docs/experiments/2026-12-07-token-budget/image_last.py $BASE/s$seed/facts.json $L/facts.json
+    [ -f $L/mc_fact.json ] || python3 docs/experiments/2026-12-07-token-budget/image_last.py $BASE/s$seed/mc/fact.json $L/mc_fact.json
+    decoder $OLD/every_s$seed/vision $L $seed $L/facts.json $L/mc_fact.json --image-last
+  fi
+done
