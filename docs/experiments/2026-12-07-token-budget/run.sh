@@ -15,6 +15,12 @@
 #    answers; `eval --image-last`), so that in the causal decoder every image token can attend to the
 #    question, on the every-token tower of decoder-reading ($OLD/every_s1; its image-first run is
 #    decoder-reading's EVERY=1).
+# 4. ONE=1: one count per image, the clock's situation for counts (one_count.py): 6,000 generated shapes
+#    scenes, each asked only "How many shapes are there?" (total) or only "How many large shapes are
+#    there?" (large: a count the scene slots train), or one of the family's count questions with its
+#    subject drawn among the colours, shapes and sizes present (any: the selection), a decoder trained on that alone (600 steps) on the
+#    6,000-step tower with slots on the mean ($OLD/long), scored on 400 test scenes with their own image
+#    and with the next scene's image.
 # Run from the repository root after the build; seed 1 (SEEDS="1 0" for both).
 set -euo pipefail
 B=${INSIGHTV:-build/insightv}; OUT=${OUT:-runs/x8}; BASE=${BASE:-runs/x6}; OLD=${OLD:-runs/x7}
@@ -55,3 +61,18 @@ for seed in ${SEEDS:-1}; do
     decoder $OLD/every_s$seed/vision $L $seed $L/facts.json $L/mc_fact.json --image-last
   fi
 done
+if [ -n "${ONE:-}" ]; then
+  N=$OUT/one; C=docs/experiments/2026-12-07-token-budget/one_count.py
+  [ -d $N/train_shapes ] || $B world --family shapes --split train --n 6000 --seed 21 --out $N/train_shapes
+  [ -d $N/test_shapes ] || $B world --family shapes --split test --n 400 --seed 1 --out $N/test_shapes
+  for kind in total large any; do
+    K=$N/$kind
+    [ -f $K/train.json ] || python3 $C $kind $N/train_shapes $N/test_shapes $K
+    [ -f $K/model/model.safetensors ] || $B train sft --data $K/train.json --init $OLD/long/vision --out $K/model \
+      --steps 600 --batch 16 --lr 1e-3 --bf16 --loss-norm example --seed 1
+    for t in test test_swap; do
+      $B eval --system direct --model $K/model --benchmark $K/$t.json --out $K/$t --no-progress >/dev/null
+      python3 $C score $K/test.json $K/$t/responses.jsonl
+    done
+  done
+fi

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""one_count.py KIND TRAIN_DIR TEST_DIR OUT_DIR — one count per image, the clock's situation for counts.
+KIND total: "How many shapes are there?" → "There are N shapes."; KIND large: "How many large shapes are
+there?" → "There are N large shapes." (a count the scene slots train); KIND any: the shapes family's own
+count questions, one per scene, its subject drawn (seeded by the task id) among the colours, shapes and
+sizes present in the scene — the selection the fact lists ask for, one fact at a time. Writes OUT_DIR/train.json,
+test.json and test_swap.json (each test question with the next test image) from the scene graphs of
+shapes tasks (`insightv world --family shapes`), in the benchmark's open-question wording.
+score: one_count.py score TEST.json RESPONSES.jsonl — accuracy of the stated count."""
+import json, os, random, re, sys
+
+def subject(task, kind):
+    """(attribute, value) counted: None for all shapes."""
+    if kind == 'total':
+        return None
+    if kind == 'large':
+        return ('size', 'large')
+    pairs = sorted({(k, o[k]) for o in task['scene']['objects'] for k in ('color', 'shape', 'size')})
+    return random.Random(task['id']).choice(pairs)
+
+def count(task, kind):
+    s = subject(task, kind)
+    return sum(s is None or o[s[0]] == s[1] for o in task['scene']['objects'])
+
+def sample(task, kind, image, root):
+    n, s = count(task, kind), subject(task, kind)
+    if s is not None and s[0] == 'shape':  # "How many squares ...?" → "There is 1 square."
+        q_noun, a_noun = s[1] + 's', s[1] if n == 1 else s[1] + 's'
+    else:                                  # "How many (cyan) shapes ...?" → "There is 1 (cyan) shape."
+        what = '' if s is None else s[1] + ' '
+        q_noun, a_noun = what + 'shapes', what + ('shape' if n == 1 else 'shapes')
+    q = f"How many {q_noun} are there?\nAnswer the question using a single word or phrase."
+    a = f"There {'is' if n == 1 else 'are'} {n} {a_noun}."
+    return {'id': task['id'], 'image': os.path.abspath(os.path.join(root, image)),
+            'conversations': [{'from': 'human', 'value': '<image>\n' + q}, {'from': 'gpt', 'value': a}]}
+
+def tasks(d):
+    return [json.loads(l) for l in open(os.path.join(d, 'tasks.jsonl'))]
+
+if sys.argv[1] == 'score':
+    gold = {s['id']: s['conversations'][1]['value'] for s in json.load(open(sys.argv[2]))}
+    right = n = 0
+    for l in open(sys.argv[3]):
+        r = json.loads(l)
+        g = re.search(r'\d+', gold[r['id']]).group()
+        m = re.search(r'\d+', r['answer'])
+        right += bool(m and m.group() == g)
+        n += 1
+    print(f"{sys.argv[3]}: {right}/{n} = {100 * right / n:.1f} %")
+    sys.exit()
+kind, train_dir, test_dir, out = sys.argv[1:5]
+os.makedirs(out, exist_ok=True)
+json.dump([sample(t, kind, t['image'], train_dir) for t in tasks(train_dir)], open(f'{out}/train.json', 'w'))
+test = tasks(test_dir)
+json.dump([sample(t, kind, t['image'], test_dir) for t in test], open(f'{out}/test.json', 'w'))
+json.dump([sample(t, kind, test[(i + 1) % len(test)]['image'], test_dir) for i, t in enumerate(test)],
+          open(f'{out}/test_swap.json', 'w'))
+# The prior to beat: always the most frequent training count.
+from collections import Counter
+c = Counter(count(t, kind) for t in tasks(train_dir))
+top, k = c.most_common(1)[0]
+print(f"{out}: {sum(c.values())} train, {len(test)} test; counts {dict(sorted(c.items()))}; "
+      f"most frequent {top} on test: {sum(count(t, kind) == top for t in test)}/{len(test)}")
