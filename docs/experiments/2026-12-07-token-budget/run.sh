@@ -65,14 +65,17 @@ if [ -n "${ONE:-}" ]; then
   N=$OUT/one; C=docs/experiments/2026-12-07-token-budget/one_count.py
   [ -d $N/train_shapes ] || $B world --family shapes --split train --n 6000 --seed 21 --out $N/train_shapes
   [ -d $N/test_shapes ] || $B world --family shapes --split test --n 400 --seed 1 --out $N/test_shapes
-  for kind in total large any; do
+  # ONE_STEPS (default 600) and ONE_KINDS (default "total large any") vary the run; other step
+  # counts go to model_STEPS and test_STEPS folders.
+  steps=${ONE_STEPS:-600}; sfx=$([ $steps = 600 ] || echo _$steps)
+  for kind in ${ONE_KINDS:-total large any}; do
     K=$N/$kind
     [ -f $K/train.json ] || python3 $C $kind $N/train_shapes $N/test_shapes $K
-    [ -f $K/model/model.safetensors ] || $B train sft --data $K/train.json --init $OLD/long/vision --out $K/model \
-      --steps 600 --batch 16 --lr 1e-3 --bf16 --loss-norm example --seed 1
+    [ -f $K/model$sfx/model.safetensors ] || $B train sft --data $K/train.json --init $OLD/long/vision \
+      --out $K/model$sfx --steps $steps --batch 16 --lr 1e-3 --bf16 --loss-norm example --seed 1
     for t in test test_swap; do
-      $B eval --system direct --model $K/model --benchmark $K/$t.json --out $K/$t --no-progress >/dev/null
-      python3 $C score $K/test.json $K/$t/responses.jsonl
+      $B eval --system direct --model $K/model$sfx --benchmark $K/$t.json --out $K/$t$sfx --no-progress >/dev/null
+      python3 $C score $K/test.json $K/$t$sfx/responses.jsonl
     done
   done
 fi
