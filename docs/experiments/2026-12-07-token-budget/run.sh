@@ -67,11 +67,15 @@ if [ -n "${ONE:-}" ]; then
   [ -d $N/test_shapes ] || $B world --family shapes --split test --n 400 --seed 1 --out $N/test_shapes
   # ONE_STEPS (default 600) and ONE_KINDS (default "total large any") vary the run; other step
   # counts go to model_STEPS and test_STEPS folders.
+  # ONE_FROM=large starts each decoder from the large-count model instead of the bare tower (a
+  # curriculum: one subject first), in model_from_large and test_from_large folders.
   steps=${ONE_STEPS:-600}; sfx=$([ $steps = 600 ] || echo _$steps)
+  init=$OLD/long/vision
+  if [ -n "${ONE_FROM:-}" ]; then init=$N/$ONE_FROM/model; sfx=${sfx}_from_$ONE_FROM; fi
   for kind in ${ONE_KINDS:-total large any}; do
     K=$N/$kind
     [ -f $K/train.json ] || python3 $C $kind $N/train_shapes $N/test_shapes $K
-    [ -f $K/model$sfx/model.safetensors ] || $B train sft --data $K/train.json --init $OLD/long/vision \
+    [ -f $K/model$sfx/model.safetensors ] || $B train sft --data $K/train.json --init $init \
       --out $K/model$sfx --steps $steps --batch 16 --lr 1e-3 --bf16 --loss-norm example --seed 1
     for t in test test_swap; do
       $B eval --system direct --model $K/model$sfx --benchmark $K/$t.json --out $K/$t$sfx --no-progress >/dev/null
