@@ -147,7 +147,7 @@ int run_vision(VisionOptions& o) {
   o.cfg.difficulties = world::parse_difficulties(o.difficulties);
   if (o.cfg.steps == 0) o.cfg.heads_init = join_path(o.init, "vision_heads.pt");
   const VisionStageSummary s = run_vision_stage(ckpt.model, ckpt.config, o.cfg);
-  copy_tokenizer(o.init, o.out);
+  if (o.cfg.steps > 0) copy_tokenizer(o.init, o.out);  // a model folder; a report (0 steps) is vision.json only
   std::printf("%s\n", s.to_json().dump().c_str());
   return 0;
 }

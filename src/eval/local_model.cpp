@@ -53,13 +53,12 @@ class LocalSystemImpl : public LocalSystem {
  public:
   LocalSystemImpl(const LocalSystemSpec& spec, const SystemParams& params) : params_(params) {
     check_system_kind(spec.kind);
+    check_image_position(spec.kind, params.image_last);
     const bool agents = spec.kind == "multi-agent";
     std::string tok_dir = spec.tokenizer;
     if (agents) {
       check(!spec.reason.empty() && !spec.summary.empty(), "eval", "multi-agent needs two checkpoints",
             "pass --reason DIR --summary DIR");
-      check(!params.image_last, "eval",
-            "the image after the question is not supported for multi-agent (its agents place the image first)");
       if (tok_dir.empty()) tok_dir = spec.reason;
     } else {
       check(!spec.model.empty(), "eval", spec.kind + " needs a checkpoint", "pass --model DIR");

@@ -22,6 +22,11 @@ void check_system_kind(const std::string& kind) {
   throw Error("eval", "unknown system '" + kind + "'", "use direct | summary-only | cot | multi-turn | multi-agent");
 }
 
+void check_image_position(const std::string& kind, bool image_last) {
+  check(!image_last || kind != "multi-agent", "eval",
+        "the image after the question is not supported for multi-agent (its agents place the image first)");
+}
+
 SystemParams::SystemParams() {
   answer.temperature = 0;
   answer.max_tokens = 32;
@@ -51,8 +56,7 @@ uint64_t item_seed(uint64_t seed, const std::string& item_id) { return mix_seed(
 ChatSystem::ChatSystem(std::string kind, ChatModel& model, SystemParams params)
     : kind_(std::move(kind)), model_(&model), params_(std::move(params)) {
   check_system_kind(kind_);
-  check(!params_.image_last || kind_ != "multi-agent", "eval",
-        "the image after the question is not supported for multi-agent (its agents place the image first)");
+  check_image_position(kind_, params_.image_last);
 }
 
 SystemReply ChatSystem::answer(const EvalItem& item, uint64_t seed) {

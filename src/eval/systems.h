@@ -31,6 +31,9 @@ namespace insightv::eval {
 const std::vector<std::string>& system_kinds();
 // Error naming the valid kinds when `kind` is not one.
 void check_system_kind(const std::string& kind);
+// Error when the image is asked to come after the question (SystemParams::image_last) for a system
+// that places it itself (multi-agent).
+void check_image_position(const std::string& kind, bool image_last);
 
 struct ChatParams {
   double temperature = 0;   // <= 0: greedy
