@@ -135,7 +135,7 @@ int run_dpo(DpoOptions& o) {
 }
 
 struct VisionOptions {
-  std::string init, out, difficulties = "mix";
+  std::string init, out, heads, difficulties = "mix";
   VisionStageConfig cfg;
   bool wait = false;
 };
@@ -145,7 +145,7 @@ int run_vision(VisionOptions& o) {
   Checkpoint ckpt = load_checkpoint(o.init);
   o.cfg.out_dir = o.out;
   o.cfg.difficulties = world::parse_difficulties(o.difficulties);
-  if (o.cfg.steps == 0) o.cfg.heads_init = join_path(o.init, "vision_heads.pt");
+  o.cfg.heads_init = !o.heads.empty() ? o.heads : o.cfg.steps == 0 ? join_path(o.init, "vision_heads.pt") : "";
   const VisionStageSummary s = run_vision_stage(ckpt.model, ckpt.config, o.cfg);
   if (o.cfg.steps > 0) copy_tokenizer(o.init, o.out);  // a model folder; a report (0 steps) is vision.json only
   std::printf("%s\n", s.to_json().dump().c_str());
@@ -244,6 +244,16 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
                   "whole scene's facts) | slot_token (slot s from patch feature s mod P, one fact per image token); "
                   "all but pooled need --scene-weight above 0")
       ->capture_default_str();
+  vis->add_option("--kin-weight", v->cfg.kin_weight,
+                  "weight of the per-patch kin-count heads: on shapes and perception images, how many objects share "
+                  "the colour, the shape and the size of the object under each patch (0: no such head)")
+      ->check([](const std::string& s) {
+        return std::strtod(s.c_str(), nullptr) >= 0 ? std::string() : std::string("the kin weight must be 0 or more");
+      })
+      ->capture_default_str();
+  vis->add_option("--heads", v->heads,
+                  "continue the heads from this vision_heads.pt (default: fresh heads, or with --steps 0 the "
+                  "--init folder's); with --kin-weight, a kin head it lacks starts fresh");
   vis->add_option("--family", v->cfg.families, "family names or 'all' (comma-separated or repeated)")
       ->delimiter(',')
       ->capture_default_str();

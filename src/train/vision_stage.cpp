@@ -34,15 +34,18 @@ constexpr int64_t kHeldOutOffset = 100000000000LL;  // 10^11: held-out images of
 
 // The heads: one linear layer each on the tower's selected patch features [N,P,C].
 struct VisionHeadsImpl : torch::nn::Module {
-  explicit VisionHeadsImpl(int64_t width) {
+  VisionHeadsImpl(int64_t width, bool with_kin) {
     color = register_module("color", torch::nn::Linear(width, world::kColorClasses));
     shape = register_module("shape", torch::nn::Linear(width, world::kShapeClasses));
     number = register_module("number", torch::nn::Linear(width, world::kNumberClasses));
     hour = register_module("hour", torch::nn::Linear(width, world::kClockClasses));
     minute = register_module("minute", torch::nn::Linear(width, world::kClockClasses));
     scene = register_module("scene", torch::nn::Linear(width, world::kSceneSlots * world::kSlotClasses));
+    // Only with kin_weight > 0, so that the heads of towers trained without it load as they were saved.
+    if (with_kin) kin = register_module("kin", torch::nn::Linear(width, 3 * world::kCountClasses));
   }
   torch::nn::Linear color{nullptr}, shape{nullptr}, number{nullptr}, hour{nullptr}, minute{nullptr}, scene{nullptr};
+  torch::nn::Linear kin{nullptr};  // colour, shape and size kin counts per patch
 };
 TORCH_MODULE(VisionHeads);
 
@@ -52,6 +55,7 @@ struct Batch {
   torch::Tensor color, shape, number;         // [B,P]
   torch::Tensor hour, minute;                 // [B]
   torch::Tensor scene;                        // [B,kSceneSlots]
+  torch::Tensor kin;                          // [B,P,3]: kin_color, kin_shape, kin_size
   int64_t excluded = 0;
 };
 
@@ -59,7 +63,7 @@ Batch make_batch(const ModelConfig& mc, const VisionStageConfig& cfg, const std:
                  int64_t first, int64_t n) {
   const int size = static_cast<int>(mc.vision->image_size), patch = static_cast<int>(mc.vision->patch_size);
   std::vector<torch::Tensor> pix;
-  std::vector<int64_t> color, shape, number, hour, minute, scene;
+  std::vector<int64_t> color, shape, number, hour, minute, scene, kin;
   Batch b;
   for (int64_t i = first; i < first + n; ++i) {
     world::TaskSpec spec;
@@ -83,6 +87,7 @@ Batch make_batch(const ModelConfig& mc, const VisionStageConfig& cfg, const std:
       color.push_back(l.color[p]);
       shape.push_back(has_shape ? l.shape[p] : kIgnoreIndex);
       number.push_back(has_number ? l.number[p] : kIgnoreIndex);
+      for (const auto* k : {&l.kin_color, &l.kin_shape, &l.kin_size}) kin.push_back(has_shape ? (*k)[p] : kIgnoreIndex);
     }
     hour.push_back(l.hour >= 0 ? l.hour : kIgnoreIndex);
     minute.push_back(l.minute >= 0 ? l.minute : kIgnoreIndex);
@@ -101,6 +106,7 @@ Batch make_batch(const ModelConfig& mc, const VisionStageConfig& cfg, const std:
   b.hour = as(hour, false);
   b.minute = as(minute, false);
   b.scene = as(scene, true);
+  b.kin = torch::tensor(kin, torch::kInt64).view({B, -1, 3});
   return b;
 }
 
@@ -108,6 +114,7 @@ struct HeadOutputs {
   torch::Tensor color, shape, number, hour, minute;  // logits
   torch::Tensor scene;                               // [B,kSceneSlots,kSlotClasses] logits
                                                      // ([B,P,kSceneSlots,kSlotClasses] from every token)
+  torch::Tensor kin;                                 // [B,P,3,kCountClasses] logits (undefined without the head)
   torch::Tensor features;                            // [B,P,C] what the heads read
 };
 
@@ -135,7 +142,9 @@ HeadOutputs run_heads(MultimodalLM& lm, VisionHeads& heads, const torch::Tensor&
     if (scene_from == "slot_token")  // [B,kSceneSlots,kSlotClasses]: slot s at its own token
       scene = scene.index({torch::indexing::Slice(), slot_tokens(P), torch::arange(world::kSceneSlots, torch::kInt64)});
   }
-  return {heads->color(f), heads->shape(f), heads->number(f), heads->hour(pooled), heads->minute(pooled), scene, f};
+  torch::Tensor kin;
+  if (heads->kin) kin = heads->kin(f).view({B, P, 3, world::kCountClasses});
+  return {heads->color(f), heads->shape(f), heads->number(f), heads->hour(pooled), heads->minute(pooled), scene, kin, f};
 }
 
 // Mean cross-entropy over the labelled positions; 0 (still in the graph) when none is labelled.
@@ -152,10 +161,11 @@ torch::Tensor scene_targets(const HeadOutputs& o, const Batch& b) {
   return o.scene.dim() == 4 ? b.scene.unsqueeze(1).expand({-1, o.scene.size(1), -1}) : b.scene;
 }
 
-torch::Tensor total_loss(const HeadOutputs& o, const Batch& b, double scene_weight) {
+torch::Tensor total_loss(const HeadOutputs& o, const Batch& b, double scene_weight, double kin_weight) {
   auto loss = head_loss(o.color, b.color) + head_loss(o.shape, b.shape) + head_loss(o.number, b.number) +
               0.5 * (head_loss(o.hour, b.hour) + head_loss(o.minute, b.minute));
   if (scene_weight > 0) loss = loss + scene_weight * head_loss(o.scene, scene_targets(o, b));
+  if (kin_weight > 0) loss = loss + kin_weight * head_loss(o.kin, b.kin);
   return loss;
 }
 
@@ -270,6 +280,25 @@ json whole_image_variance_shares(const torch::Tensor& features, const torch::Ten
   return j;
 }
 
+// Loads saved heads. Every head must be in the file except the kin head, which starts fresh when
+// the file's tower was trained without it (a tower continued with kin_weight > 0); a kin head in the
+// file that these heads lack is refused (its tower was trained for it: pass the kin weight).
+void load_heads(VisionHeadsImpl& heads, const std::string& path) {
+  torch::serialize::InputArchive archive;
+  archive.load_from(path);
+  for (const auto& child : heads.named_children()) {  // Module::save writes one nested archive per head
+    torch::serialize::InputArchive saved;
+    if (!archive.try_read(child.key(), saved)) {
+      check(child.key() == "kin", "vision", path + " has no " + child.key() + " head: not the vision heads of a tower");
+      continue;
+    }
+    child.value()->load(saved);
+  }
+  torch::serialize::InputArchive kin;
+  check(heads.kin || !archive.try_read("kin", kin), "vision", path + " holds kin-count heads",
+        "pass the kin weight the tower was trained with (--kin-weight)");
+}
+
 json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& mc, const VisionStageConfig& cfg,
                        const std::vector<const world::Family*>& fams) {
   torch::NoGradGuard no_grad;
@@ -277,6 +306,9 @@ json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& 
   std::map<std::string, Tally> scene;  // per family
   std::vector<std::vector<int64_t>> slot_targets(world::kSceneSlots);  // for the majority-class accuracy
   LabelledFeatures color_share, shape_share;
+  const std::vector<std::string> kin_names = {"color", "shape", "size"};
+  std::vector<Tally> kin(3);
+  std::vector<LabelledFeatures> kin_share(3);
   std::vector<torch::Tensor> all_features, all_hours, all_minutes, all_scenes;  // for the whole-image shares
   for (int64_t start = 0; start < cfg.eval_images; start += 64) {
     const Batch b = make_batch(mc, cfg, fams, kHeldOutOffset + start, std::min<int64_t>(64, cfg.eval_images - start));
@@ -288,6 +320,10 @@ json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& 
     minute.add(o.minute, b.minute);
     color_share.add(o.features, b.color);
     shape_share.add(o.features, b.shape);
+    for (int64_t k = 0; k < 3; ++k) {
+      kin_share[static_cast<size_t>(k)].add(o.features, b.kin.select(2, k));
+      if (o.kin.defined()) kin[static_cast<size_t>(k)].add(o.kin.select(2, k), b.kin.select(2, k));
+    }
     all_features.push_back(o.features);
     all_hours.push_back(b.hour);
     all_minutes.push_back(b.minute);
@@ -306,6 +342,11 @@ json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& 
             {"number", number.to_json(true)}, {"hour", hour.to_json(false)}, {"minute", minute.to_json(false)}};
   j["color"]["variance_share"] = color_share.share();
   j["shape"]["variance_share"] = shape_share.share();
+  for (size_t k = 0; k < 3; ++k) {  // shared by a tower trained without the kin heads: what it carries anyway
+    json& kj = j["kin"][kin_names[k]];
+    if (heads->kin) kj = kin[k].to_json(false);
+    kj["variance_share"] = kin_share[k].share();
+  }
   if (!all_features.empty())
     j["variance_share"] = whole_image_variance_shares(torch::cat(all_features), torch::cat(all_hours),
                                                       torch::cat(all_minutes), torch::cat(all_scenes));
@@ -373,8 +414,9 @@ VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, 
         "scene slots from " + cfg.scene_from + " need a scene weight above 0 (the slots are not trained without one)");
   const auto fams = world::resolve_families(cfg.families);
   set_tunable_parts(lm, "mm_vision_tower");
+  check(cfg.kin_weight >= 0, "vision", "the kin weight must be 0 or more (" + std::to_string(cfg.kin_weight) + ")");
   torch::manual_seed(cfg.world_seed + 17);
-  VisionHeads heads(config.vision->hidden_size);
+  VisionHeads heads(config.vision->hidden_size, cfg.kin_weight > 0);
   // One optimizer over the tower and the heads (the heads' weights are plain parameters).
   torch::nn::Module both;
   both.register_module("tower", lm->vision);
@@ -382,9 +424,7 @@ VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, 
   if (!cfg.heads_init.empty()) {
     check(file_exists(cfg.heads_init), "vision", "no vision heads at " + cfg.heads_init,
           "pass the output folder of a vision stage (it holds vision_heads.pt)");
-    torch::serialize::InputArchive archive;
-    archive.load_from(cfg.heads_init);
-    heads->load(archive);
+    load_heads(*heads, cfg.heads_init);
   }
   if (cfg.steps == 0) {  // the held-out report of the tower as given, nothing trained or saved
     lm->vision->eval();
@@ -435,7 +475,7 @@ VisionStageSummary run_vision_stage(MultimodalLM lm, const ModelConfig& config, 
     torch::Tensor loss;
     {
       CpuBf16Autocast autocast(cfg.bf16);
-      loss = total_loss(run_heads(lm, heads, b.pixels, cfg.scene_from), b, cfg.scene_weight);
+      loss = total_loss(run_heads(lm, heads, b.pixels, cfg.scene_from), b, cfg.scene_weight, cfg.kin_weight);
     }
     loss.backward();
     const double grad_norm = clip_gradients(both, cfg.optim.clip_norm);

@@ -12,7 +12,8 @@
 // `eval_images` images from indices past 10^11 of the same split, never trained on.
 // Supervision: world/patch_labels.h — per patch colour (every family), shape (shapes,
 // perception) and printed number (digit_table, bar_chart, geometry), and the clock's hour and
-// minute from the mean of the patch features, and with scene_weight > 0 the scene slots (each
+// minute from the mean of the patch features, with kin_weight > 0 per patch the number of objects
+// that share the colour, the shape and the size of the patch's object, and with scene_weight > 0 the scene slots (each
 // family's single-hop facts: counts, bar values, table cells, side lengths, perception lookups)
 // from the same mean (from the CLS token where the decoder is shown it, cls_patch; from every patch
 // feature alone with scene_from every_token, so that each image token must carry the whole scene's
@@ -48,12 +49,15 @@ struct VisionStageConfig {
   std::string scene_from = "pooled"; // what the scene slots read: pooled (the mean of the patch
                                     // features, or the CLS token) | every_token (every patch feature,
                                     // each alone) | slot_token (slot s from patch feature s mod P)
+  double kin_weight = 0;            // weight of the per-patch kin-count heads (shapes, perception: how many
+                                    // objects share the colour, shape, size of the patch's object; 0: no such head)
   uint64_t world_seed = 0;
   std::vector<std::string> families = {"all"};
   std::vector<int> difficulties = {1, 2, 3};
   int64_t eval_images = 350;        // held-out images for the accuracy report (0: none)
   std::set<uint64_t> excluded;      // pixel hashes (io/image.h image_pixel_hash) never to train on
-  std::string heads_init;           // a vision_heads.pt to start the heads from (empty: fresh heads);
+  std::string heads_init;           // a vision_heads.pt to start the heads from (empty: fresh heads; a kin
+                                    // head missing from it starts fresh);
                                     // required with steps 0: no training, only the held-out report
   std::string out_dir;              // empty: no checkpoints, metrics or final model (steps 0: vision.json only)
   bool resume = true;
@@ -71,6 +75,8 @@ struct VisionStageSummary {
   json heldout;                     // per head: accuracy over all labelled patches and over non-"none" ones;
                                     // colour and shape: variance_share (label_variance_share, object patches);
                                     // scene: slot accuracy per family (scene_weight > 0);
+                                    // kin: each kin count's variance_share (object patches), and its
+                                    // accuracy with the kin head (kin_weight > 0);
                                     // variance_share: the clock's hour and minute and each family's
                                     // scene slots (mean over its slots), per image token and in the
                                     // mean of an image's tokens

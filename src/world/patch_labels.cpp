@@ -150,6 +150,9 @@ PatchLabels patch_labels(const Task& task, const Image& image, int patch) {
   l.color.assign(n, 0);
   l.shape.assign(n, 0);
   l.number.assign(n, 0);
+  l.kin_color.assign(n, 0);
+  l.kin_shape.assign(n, 0);
+  l.kin_size.assign(n, 0);
   const int min_pixels = static_cast<int>(std::ceil(kMinCoverage * patch * patch));
   for (int gy = 0; gy < G; ++gy)
     for (int gx = 0; gx < G; ++gx) {
@@ -173,18 +176,31 @@ PatchLabels patch_labels(const Task& task, const Image& image, int patch) {
   };
   const json& s = task.scene;
   if (task.family == "shapes" || task.family == "perception") {
+    const json& objects = s.at("objects");
+    // How many objects share object i's value of `key`, as a class (1 + count - 1 = count, clamped).
+    auto kin = [&](const json& obj, const char* key) {
+      long same = 0;
+      for (const auto& o : objects) same += o.at(key) == obj.at(key);
+      return static_cast<int>(std::clamp<long>(same, 1, kCountClasses - 1));
+    };
     for (size_t p = 0; p < n; ++p) {
       const auto [x, y] = centre(p);
       double best = 1e300;
-      for (const auto& o : s.at("objects")) {
+      const json* under = nullptr;
+      for (const auto& o : objects) {
         const auto& b = o.at("bbox");
         if (x < b[0].get<double>() || x > b[2].get<double>() || y < b[1].get<double>() || y > b[3].get<double>()) continue;
         const double d = std::hypot(x - o.at("cx").get<double>(), y - o.at("cy").get<double>());
         if (d < best) {
           best = d;
-          l.shape[p] = shape_class(o.at("shape"));
+          under = &o;
         }
       }
+      if (under == nullptr) continue;
+      l.shape[p] = shape_class(under->at("shape"));
+      l.kin_color[p] = kin(*under, "color");
+      l.kin_shape[p] = kin(*under, "shape");
+      l.kin_size[p] = kin(*under, "size");
     }
   } else if (task.family == "digit_table") {
     const double x0 = s.at("x0"), y0 = s.at("y0"), cw = s.at("cell_w"), ch = s.at("cell_h");

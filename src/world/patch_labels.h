@@ -15,6 +15,11 @@
 //   number  digit_table (the cell's value), bar_chart (the bar's value, over its column and its
 //           printed label), geometry (a side's printed length, at the label): 1 + value, 0..40
 //   hour / minute   clock: hour 1-12 → 0-11, minute / 5 → 0-11
+//   kin     shapes, perception: per patch, how many objects of the scene share the colour, the shape
+//           and the size of the object whose box holds the patch centre (the shape head's object):
+//           kin_color, kin_shape, kin_size, each 1 + ... clamped to kCountClasses - 1, 0 = no object.
+//           A count the decoder can select by attention: the patches of the red objects carry how
+//           many red objects there are (docs/vision.md, eighth session).
 //   slots   the scene's single-hop facts as whole-image targets (scene_slot_family tells whose),
 //           kSceneSlots of them, each a class in [0, kSlotClasses), -1 where the image's family
 //           has no such slot: shapes the count of each colour, shape and size; perception the
@@ -42,12 +47,14 @@ constexpr int kClockClasses = 12;
 constexpr double kMinCoverage = 0.06;  // share of a patch's pixels a colour must cover
 constexpr int kSceneSlots = 81;
 constexpr int kSlotClasses = 42;
+constexpr int kCountClasses = 12;   // none + 1..11 (a count of 11 or more is 11)
 
 const std::vector<std::string>& patch_shape_names();  // circle square triangle star pentagon hexagon
 
 struct PatchLabels {
   int grid = 0;                          // patches per side
   std::vector<int> color, shape, number; // grid * grid, row-major
+  std::vector<int> kin_color, kin_shape, kin_size;  // grid * grid: objects sharing the patch object's attribute
   int hour = -1, minute = -1;
   std::vector<int> slots;                // kSceneSlots, -1 = not this family's
 };

@@ -111,7 +111,8 @@ TEST(IntegrationTrain, DpoRunsOnPairsAndReusesTheReferenceCache) {
 
 // The vision stage through the CLI: kill -9 after its first checkpoint, rerun (it resumes by
 // default) and the finished model equals an uninterrupted run's, byte for byte; its report
-// has the held-out accuracy of every head, and of the scene slots with --scene-weight.
+// has the held-out accuracy of every head, of the scene slots with --scene-weight and of the kin
+// counts with --kin-weight (continuing a tower's heads with --heads).
 TEST(IntegrationTrain, VisionStageKilledAndRerunEqualsUninterruptedRun) {
   const std::string full = fixture().root + "/vision-full", cut = fixture().root + "/vision-cut";
   auto args = [&](const std::string& out) {
@@ -167,6 +168,15 @@ TEST(IntegrationTrain, VisionStageKilledAndRerunEqualsUninterruptedRun) {
   const auto headless = run_cli({"train", "vision", "--init", fixture().init, "--out", cut + "6", "--steps", "0"});
   EXPECT_NE(headless.exit_code, 0);
   EXPECT_NE(headless.err.find("vision_heads.pt"), std::string::npos) << headless.err;
+  // --heads continues the trained tower's heads with a fresh kin-count head (--kin-weight), whose
+  // held-out accuracy is then reported; a negative kin weight is refused.
+  const auto kin = run_cli({"--threads", "1", "train", "vision", "--init", full, "--heads", full + "/vision_heads.pt",
+                            "--out", cut + "7", "--steps", "2", "--batch", "4", "--eval-images", "14", "--kin-weight", "1"});
+  ASSERT_EQ(kin.exit_code, 0) << kin.err;
+  EXPECT_TRUE(insightv::parse_json(kin.out, "vision kin output")["heldout"]["kin"]["color"].contains("accuracy"));
+  const auto kin_negative = run_cli({"train", "vision", "--init", full, "--out", cut + "8", "--kin-weight", "-1"});
+  EXPECT_NE(kin_negative.exit_code, 0);
+  EXPECT_NE(kin_negative.err.find("kin weight must be 0 or more"), std::string::npos) << kin_negative.err;
   // A missing init folder is refused with an error naming it.
   const auto missing = run_cli({"train", "vision", "--init", fixture().root + "/nope", "--out", cut + "2"});
   EXPECT_NE(missing.exit_code, 0);

@@ -64,6 +64,39 @@ TEST(PatchLabels, ObjectCentresCarryTheirColourAndShape) {
   EXPECT_GE(shape_right, checked * 95 / 100);
 }
 
+// The kin counts: the patch under each object's centre says how many objects of the scene share that
+// object's colour, shape and size (counted here from the scene graph); a patch with no object under
+// it, and every patch of another family, says none (0).
+TEST(PatchLabels, ObjectPatchesCountTheObjectsLikeThem) {
+  int checked = 0, right = 0, repeated = 0;
+  for (const char* fam : {"perception", "shapes"})
+    for (int64_t i = 0; i < 100; ++i) {
+      Image img;
+      const Task t = make(fam, i, &img);
+      const PatchLabels l = patch_labels(t, img, 16);
+      ASSERT_EQ(l.kin_color.size(), 64u);
+      const auto& objects = t.scene["objects"];
+      for (const auto& o : objects) {
+        const size_t p = patch_of(o["cx"].get<double>(), o["cy"].get<double>(), 16, 8);
+        auto like = [&](const char* key) {
+          return static_cast<int>(std::count_if(objects.begin(), objects.end(), [&](const json& x) { return x[key] == o[key]; }));
+        };
+        ++checked;
+        right += l.kin_color[p] == like("color") && l.kin_shape[p] == like("shape") && l.kin_size[p] == like("size");
+        repeated += like("color") > 1;
+      }
+      for (size_t p = 0; p < l.shape.size(); ++p)
+        if (l.shape[p] == 0) EXPECT_EQ(l.kin_color[p] + l.kin_shape[p] + l.kin_size[p], 0) << fam << " " << i << " patch " << p;
+    }
+  ASSERT_GT(checked, 400);
+  EXPECT_GT(repeated, 50);  // shapes scenes repeat colours: the counts are not all 1
+  EXPECT_GE(right, checked * 95 / 100);  // a centre's patch may hold a nearer neighbour's centre
+  Image img;
+  const Task clock = make("clock", 2, &img);
+  const PatchLabels lc = patch_labels(clock, img, 16);
+  EXPECT_TRUE(std::all_of(lc.kin_size.begin(), lc.kin_size.end(), [](int k) { return k == 0; }));
+}
+
 TEST(PatchLabels, EmptyCornersAreNoneAndOtherFamiliesHaveNoShapes) {
   Image img;
   const Task t = make("perception", 3, &img);

@@ -279,3 +279,38 @@ TEST(VisionStage, ZeroStepsReportTheTowerWithItsSavedHeads) {
   no_heads.heads_init = dir + "/nope/vision_heads.pt";
   EXPECT_THROW(run_vision_stage(lm, c, no_heads), Error);
 }
+
+// The kin-count heads train only with their weight (the tower ends elsewhere; only then their
+// held-out accuracy is reported, their variance share always); a tower trained without them is
+// continued with them from its saved heads (the kin head starts fresh, the others load), and heads
+// that hold a kin head are refused without the weight rather than dropped.
+TEST(VisionStage, KinCountHeadsTrainOnlyWithTheirWeightAndContinueATower) {
+  const ModelConfig c = tiny_vision_config();
+  const std::string dir = test::make_temp_dir("vision-kin");
+  auto run = [&](double weight, const std::string& out, const std::string& heads, VisionStageSummary* s) {
+    VisionStageConfig v = quick(4);
+    v.kin_weight = weight;
+    v.out_dir = out;
+    v.heads_init = heads;
+    return trained_weights(c, v, s);
+  };
+  VisionStageSummary off, on;
+  const auto w0 = run(0, dir + "/off", "", &off), w1 = run(1, dir + "/on", "", &on);
+  EXPECT_GT(tower_tensors_changed(w0, w1), 0);
+  for (const char* k : {"color", "shape", "size"}) {
+    const json& kin_on = on.heldout["kin"][k];
+    EXPECT_GT(kin_on["n"].get<int64_t>(), 0) << k;
+    EXPECT_GE(kin_on["variance_share"].get<double>(), 0.0) << k;
+    EXPECT_FALSE(off.heldout["kin"][k].contains("accuracy")) << k;
+    EXPECT_TRUE(off.heldout["kin"][k].contains("variance_share")) << k;
+  }
+  VisionStageSummary continued;
+  run(1, dir + "/continued", dir + "/off/vision_heads.pt", &continued);  // no kin head in the file: fresh
+  EXPECT_TRUE(continued.heldout["kin"]["color"].contains("accuracy"));
+  VisionStageSummary refused;
+  EXPECT_THROW(run(0, dir + "/refused", dir + "/on/vision_heads.pt", &refused), Error);
+  VisionStageConfig negative = quick(1);
+  negative.kin_weight = -1;
+  MultimodalLM lm(c);
+  EXPECT_THROW(run_vision_stage(lm, c, negative), Error);
+}

@@ -62,21 +62,23 @@ for seed in ${SEEDS:-1}; do
   fi
 done
 if [ -n "${ONE:-}" ]; then
-  N=$OUT/one; C=docs/experiments/2026-12-07-token-budget/one_count.py
-  [ -d $N/train_shapes ] || $B world --family shapes --split train --n 6000 --seed 21 --out $N/train_shapes
-  [ -d $N/test_shapes ] || $B world --family shapes --split test --n 400 --seed 1 --out $N/test_shapes
+  # ONE_SEED=0 repeats it at the other seed: the seed-0 tower ($OLD/long0), other scenes, decoder seed 0,
+  # in $OUT/one_s0.
+  os=${ONE_SEED:-1}; N=$OUT/one$([ $os = 1 ] || echo _s$os); C=docs/experiments/2026-12-07-token-budget/one_count.py
+  [ -d $N/train_shapes ] || $B world --family shapes --split train --n 6000 --seed $((20 + os)) --out $N/train_shapes
+  [ -d $N/test_shapes ] || $B world --family shapes --split test --n 400 --seed $os --out $N/test_shapes
   # ONE_STEPS (default 600) and ONE_KINDS (default "total large any") vary the run; other step
   # counts go to model_STEPS and test_STEPS folders.
   # ONE_FROM=large starts each decoder from the large-count model instead of the bare tower (a
   # curriculum: one subject first), in model_from_large and test_from_large folders.
   steps=${ONE_STEPS:-600}; sfx=$([ $steps = 600 ] || echo _$steps)
-  init=$OLD/long/vision
+  init=$OLD/long$([ $os = 1 ] || echo $os)/vision
   if [ -n "${ONE_FROM:-}" ]; then init=$N/$ONE_FROM/model; sfx=${sfx}_from_$ONE_FROM; fi
   for kind in ${ONE_KINDS:-total large any}; do
     K=$N/$kind
     [ -f $K/train.json ] || python3 $C $kind $N/train_shapes $N/test_shapes $K
     [ -f $K/model$sfx/model.safetensors ] || $B train sft --data $K/train.json --init $init \
-      --out $K/model$sfx --steps $steps --batch 16 --lr 1e-3 --bf16 --loss-norm example --seed 1
+      --out $K/model$sfx --steps $steps --batch 16 --lr 1e-3 --bf16 --loss-norm example --seed $os
     for t in test test_swap; do
       $B eval --system direct --model $K/model$sfx --benchmark $K/$t.json --out $K/$t$sfx --no-progress >/dev/null
       python3 $C score $K/test.json $K/$t$sfx/responses.jsonl
