@@ -342,9 +342,9 @@ json held_out_accuracy(MultimodalLM& lm, VisionHeads& heads, const ModelConfig& 
             {"number", number.to_json(true)}, {"hour", hour.to_json(false)}, {"minute", minute.to_json(false)}};
   j["color"]["variance_share"] = color_share.share();
   j["shape"]["variance_share"] = shape_share.share();
-  for (size_t k = 0; k < 3; ++k) {  // shared by a tower trained without the kin heads: what it carries anyway
+  for (size_t k = 0; k < 3; ++k) {  // the share also for a tower trained without the kin heads: what it carries anyway
     json& kj = j["kin"][kin_names[k]];
-    if (heads->kin) kj = kin[k].to_json(false);
+    if (heads->kin) kj = kin[k].to_json(true);  // accuracy_non_none: the object patches
     kj["variance_share"] = kin_share[k].share();
   }
   if (!all_features.empty())

@@ -300,6 +300,7 @@ TEST(VisionStage, KinCountHeadsTrainOnlyWithTheirWeightAndContinueATower) {
   for (const char* k : {"color", "shape", "size"}) {
     const json& kin_on = on.heldout["kin"][k];
     EXPECT_GT(kin_on["n"].get<int64_t>(), 0) << k;
+    EXPECT_TRUE(kin_on.contains("accuracy_non_none")) << k;
     EXPECT_GE(kin_on["variance_share"].get<double>(), 0.0) << k;
     EXPECT_FALSE(off.heldout["kin"][k].contains("accuracy")) << k;
     EXPECT_TRUE(off.heldout["kin"][k].contains("variance_share")) << k;

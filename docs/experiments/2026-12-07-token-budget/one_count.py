@@ -3,10 +3,12 @@
 KIND total: "How many shapes are there?" → "There are N shapes."; KIND large: "How many large shapes are
 there?" → "There are N large shapes." (a count the scene slots train); KIND any: the shapes family's own
 count questions, one per scene, its subject drawn (seeded by the task id) among the colours, shapes and
-sizes present in the scene — the selection the fact lists ask for, one fact at a time. Writes OUT_DIR/train.json,
+sizes present in the scene — the selection the fact lists ask for, one fact at a time; KIND first: the
+same questions answered subject first ("Red shapes: 3."). Writes OUT_DIR/train.json,
 test.json and test_swap.json (each test question with the next test image) from the scene graphs of
 shapes tasks (`insightv world --family shapes`), in the benchmark's open-question wording.
-score: one_count.py score TEST.json RESPONSES.jsonl — accuracy of the stated count."""
+score: one_count.py score TEST.json RESPONSES.jsonl — accuracy of the stated count, per attribute of the
+asked subject, and how many answers name the asked subject."""
 import json, os, random, re, sys
 
 def subject(task, kind):
@@ -15,6 +17,7 @@ def subject(task, kind):
         return None
     if kind == 'large':
         return ('size', 'large')
+    kind = 'any' if kind == 'first' else kind
     pairs = sorted({(k, o[k]) for o in task['scene']['objects'] for k in ('color', 'shape', 'size')})
     return random.Random(task['id']).choice(pairs)
 
@@ -31,22 +34,38 @@ def sample(task, kind, image, root):
         q_noun, a_noun = what + 'shapes', what + ('shape' if n == 1 else 'shapes')
     q = f"How many {q_noun} are there?\nAnswer the question using a single word or phrase."
     a = f"There {'is' if n == 1 else 'are'} {n} {a_noun}."
+    if kind == 'first':  # the subject before the count: "Red shapes: 3." (the count's token follows the subject's)
+        a = f"{q_noun[0].upper() + q_noun[1:]}: {n}."
     return {'id': task['id'], 'image': os.path.abspath(os.path.join(root, image)),
             'conversations': [{'from': 'human', 'value': '<image>\n' + q}, {'from': 'gpt', 'value': a}]}
+
+SHAPES = ('circle', 'square', 'triangle', 'star', 'pentagon', 'hexagon')
 
 def tasks(d):
     return [json.loads(l) for l in open(os.path.join(d, 'tasks.jsonl'))]
 
 if sys.argv[1] == 'score':
-    gold = {s['id']: s['conversations'][1]['value'] for s in json.load(open(sys.argv[2]))}
-    right = n = 0
+    gold = {s['id']: s for s in json.load(open(sys.argv[2]))}
+    right = n = named = 0
+    per = {}  # attribute of the asked subject -> [right, n]
     for l in open(sys.argv[3]):
         r = json.loads(l)
-        g = re.search(r'\d+', gold[r['id']]).group()
+        g = gold[r['id']]['conversations']
+        count = re.search(r'\d+', g[1]['value']).group()
         m = re.search(r'\d+', r['answer'])
-        right += bool(m and m.group() == g)
+        ok = bool(m and m.group() == count)
+        right += ok
         n += 1
-    print(f"{sys.argv[3]}: {right}/{n} = {100 * right / n:.1f} %")
+        asked = re.search(r'How many (.+?) are there', g[0]['value']).group(1)  # "red shapes", "circles"
+        word = asked.split()[0].rstrip('s') if asked != 'shapes' else 'shape'
+        named += word.lower() in r['answer'].lower()
+        attr = ('total' if asked == 'shapes' else 'shape' if asked.rstrip('s') in SHAPES else
+                'size' if asked.split()[0] in ('large', 'small') else 'colour')
+        p = per.setdefault(attr, [0, 0])
+        p[0] += ok
+        p[1] += 1
+    parts = ', '.join(f"{a} {r}/{k}" for a, (r, k) in sorted(per.items()))
+    print(f"{sys.argv[3]}: {right}/{n} = {100 * right / n:.1f} % ({parts}); names the asked subject {named}/{n}")
     sys.exit()
 kind, train_dir, test_dir, out = sys.argv[1:5]
 os.makedirs(out, exist_ok=True)
