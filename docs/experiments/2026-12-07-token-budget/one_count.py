@@ -4,7 +4,9 @@ KIND total: "How many shapes are there?" → "There are N shapes."; KIND large: 
 there?" → "There are N large shapes." (a count the scene slots train); KIND any: the shapes family's own
 count questions, one per scene, its subject drawn (seeded by the task id) among the colours, shapes and
 sizes present in the scene — the selection the fact lists ask for, one fact at a time; KIND first: the
-same questions answered subject first ("Red shapes: 3."). Writes OUT_DIR/train.json,
+same questions answered subject first ("Red shapes: 3."); KIND text: the same questions with no image,
+the scene given as its list of objects in the prompt ("Objects: large red circle; small blue square; ...") —
+what the decoder learns in the same steps when every attribute is a token. Writes OUT_DIR/train.json,
 test.json and test_swap.json (each test question with the next test image) from the scene graphs of
 shapes tasks (`insightv world --family shapes`), in the benchmark's open-question wording.
 score: one_count.py score TEST.json RESPONSES.jsonl — accuracy of the stated count, per attribute of the
@@ -17,7 +19,7 @@ def subject(task, kind):
         return None
     if kind == 'large':
         return ('size', 'large')
-    kind = 'any' if kind == 'first' else kind
+    kind = 'any' if kind in ('first', 'text') else kind
     pairs = sorted({(k, o[k]) for o in task['scene']['objects'] for k in ('color', 'shape', 'size')})
     return random.Random(task['id']).choice(pairs)
 
@@ -25,7 +27,8 @@ def count(task, kind):
     s = subject(task, kind)
     return sum(s is None or o[s[0]] == s[1] for o in task['scene']['objects'])
 
-def sample(task, kind, image, root):
+def sample(task, kind, image, root, shown=None):
+    """shown: the task whose scene the prompt lists (kind text; default the task's own)."""
     n, s = count(task, kind), subject(task, kind)
     if s is not None and s[0] == 'shape':  # "How many squares ...?" → "There is 1 square."
         q_noun, a_noun = s[1] + 's', s[1] if n == 1 else s[1] + 's'
@@ -36,6 +39,10 @@ def sample(task, kind, image, root):
     a = f"There {'is' if n == 1 else 'are'} {n} {a_noun}."
     if kind == 'first':  # the subject before the count: "Red shapes: 3." (the count's token follows the subject's)
         a = f"{q_noun[0].upper() + q_noun[1:]}: {n}."
+    if kind == 'text':  # no image: the scene as a list of its objects, the decoder's part alone
+        objects = '; '.join(f"{o['size']} {o['color']} {o['shape']}" for o in (shown or task)['scene']['objects'])
+        return {'id': task['id'], 'conversations': [{'from': 'human', 'value': f"Objects: {objects}.\n{q}"},
+                                                   {'from': 'gpt', 'value': a}]}
     return {'id': task['id'], 'image': os.path.abspath(os.path.join(root, image)),
             'conversations': [{'from': 'human', 'value': '<image>\n' + q}, {'from': 'gpt', 'value': a}]}
 
@@ -72,7 +79,8 @@ os.makedirs(out, exist_ok=True)
 json.dump([sample(t, kind, t['image'], train_dir) for t in tasks(train_dir)], open(f'{out}/train.json', 'w'))
 test = tasks(test_dir)
 json.dump([sample(t, kind, t['image'], test_dir) for t in test], open(f'{out}/test.json', 'w'))
-json.dump([sample(t, kind, test[(i + 1) % len(test)]['image'], test_dir) for i, t in enumerate(test)],
+json.dump([sample(t, kind, test[(i + 1) % len(test)]['image'], test_dir, test[(i + 1) % len(test)])
+           for i, t in enumerate(test)],
           open(f'{out}/test_swap.json', 'w'))
 # The prior to beat: always the most frequent training count.
 from collections import Counter

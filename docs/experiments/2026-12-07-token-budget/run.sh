@@ -66,6 +66,13 @@ if [ -n "${ONE:-}" ]; then
   # in $OUT/one_s0.
   os=${ONE_SEED:-1}; N=$OUT/one$([ $os = 1 ] || echo _s$os); C=docs/experiments/2026-12-07-token-budget/one_count.py
   [ -d $N/train_shapes ] || $B world --family shapes --split train --n 6000 --seed $((20 + os)) --out $N/train_shapes
+  # ONE_TRAIN_N=48000 trains on that many scenes instead (seed 40 + ONE_SEED; folders KIND_n48000), so
+  # that 3,000 steps of 16 see each scene once instead of 8 times.
+  ntrain=${ONE_TRAIN_N:-6000}; TR=$N/train_shapes; kx=""
+  if [ $ntrain != 6000 ]; then
+    TR=$N/train_shapes_$ntrain; kx=_n$ntrain
+    [ -d $TR ] || $B world --family shapes --split train --n $ntrain --seed $((40 + os)) --out $TR --no-progress
+  fi
   [ -d $N/test_shapes ] || $B world --family shapes --split test --n 400 --seed $os --out $N/test_shapes
   # ONE_STEPS (default 600) and ONE_KINDS (default "total large any") vary the run; other step
   # counts go to model_STEPS and test_STEPS folders.
@@ -75,8 +82,8 @@ if [ -n "${ONE:-}" ]; then
   init=$OLD/long$([ $os = 1 ] || echo $os)/vision
   if [ -n "${ONE_FROM:-}" ]; then init=$N/$ONE_FROM/model; sfx=${sfx}_from_$ONE_FROM; fi
   for kind in ${ONE_KINDS:-total large any}; do
-    K=$N/$kind
-    [ -f $K/train.json ] || python3 $C $kind $N/train_shapes $N/test_shapes $K
+    K=$N/$kind$kx
+    [ -f $K/train.json ] || python3 $C $kind $TR $N/test_shapes $K
     [ -f $K/model$sfx/model.safetensors ] || $B train sft --data $K/train.json --init $init \
       --out $K/model$sfx --steps $steps --batch 16 --lr 1e-3 --bf16 --loss-norm example --seed $os
     for t in test test_swap; do
