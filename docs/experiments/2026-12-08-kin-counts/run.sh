@@ -11,7 +11,7 @@
 # DECODER=1 then trains the seventh session's component decoder on each arm's tower (fact lists 1,200
 # steps, then fact-sentence answers 600 steps; $BASE/s<seed> of ../2026-12-07-all-families) and scores
 # it on the 1,400 tasks of all seven families with their own image and another task's (DECODER_ARMS,
-# default "kin ctl").
+# default "kin ctl"; not run on 2026-12-08: the one-count arms showed no gain to carry over).
 # Run from the repository root after the build; SEEDS="1 0" for both seeds (the 6,000-step towers
 # $OLD/long and $OLD/long0; the probe's scenes from ../2026-12-07-token-budget/run.sh ONE=1 [ONE_SEED=0]).
 set -euo pipefail
