@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <string>
 
 #include "data/llava_json.h"
 #include "data/sft_data.h"
@@ -140,6 +142,13 @@ struct VisionOptions {
   bool wait = false;
 };
 
+// An option check: the value must be 0 or more ("the scene weight must be 0 or more").
+std::function<std::string(const std::string&)> at_least_zero(const std::string& what) {
+  return [what](const std::string& s) {
+    return std::strtod(s.c_str(), nullptr) >= 0 ? std::string() : what + " must be 0 or more";
+  };
+}
+
 int run_vision(VisionOptions& o) {
   const OutputLock lock = lock_output(o.out, "train", o.wait);
   Checkpoint ckpt = load_checkpoint(o.init);
@@ -234,9 +243,7 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   vis->add_option("--scene-weight", v->cfg.scene_weight,
                   "weight of the whole-image scene-slot head (each family's single-hop facts from the mean of the "
                   "patch features, from the CLS token of a cls_patch checkpoint, or as --scene-from says; 0: not trained)")
-      ->check([](const std::string& s) {
-        return std::strtod(s.c_str(), nullptr) >= 0 ? std::string() : std::string("the scene weight must be 0 or more");
-      })
+      ->check(at_least_zero("the scene weight"))
       ->capture_default_str();
   vis->add_option("--scene-from", v->cfg.scene_from,
                   "what the scene slots read: pooled (the mean of the patch features, or the CLS token of a "
@@ -247,9 +254,7 @@ VerbFn add_train(CLI::App& app, const GlobalOptions&) {
   vis->add_option("--kin-weight", v->cfg.kin_weight,
                   "weight of the per-patch kin-count heads: on shapes and perception images, how many objects share "
                   "the colour, the shape and the size of the object under each patch (0: no such head)")
-      ->check([](const std::string& s) {
-        return std::strtod(s.c_str(), nullptr) >= 0 ? std::string() : std::string("the kin weight must be 0 or more");
-      })
+      ->check(at_least_zero("the kin weight"))
       ->capture_default_str();
   vis->add_option("--heads", v->heads,
                   "continue the heads from this vision_heads.pt (default: fresh heads, or with --steps 0 the "
